@@ -1,0 +1,74 @@
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class KitTest {
+    @TempDir Path tmp;
+
+    @Test
+    void quotesHostileWordsForAPosixShell() throws Exception {
+        for (String s : List.of("plain", "with space", "it's", "a;b", "$(rm -rf /)", "new\nline", "`x`", "", "*", "\"q\"")) {
+            Kit.Result r = Kit.exec(new Kit.Io(System.out, System.err, false), Kit.Cmd.of("sh", "-c", "printf %s " + Kit.shq(s)));
+            assertEquals(0, r.exitCode(), s);
+            assertEquals(s.isEmpty() ? "" : s, r.output().isEmpty() ? "" : r.output().substring(0, r.output().length() - 1), s);
+        }
+    }
+
+    @Test
+    void execTeesOutputToLogAndKeepsStderrApart() throws Exception {
+        Path log = tmp.resolve("logs/all.log"), elog = tmp.resolve("logs/err.log");
+        Kit.Result r = Kit.exec(new Kit.Io(System.out, System.err, false),
+                Kit.Cmd.of("sh", "-c", "echo out; echo err 1>&2; exit 3").log(log).stderrLog(elog));
+        assertEquals(3, r.exitCode());
+        assertTrue(Files.readString(log).contains("out") && Files.readString(log).contains("err"));
+        assertEquals("err\n", Files.readString(elog));
+    }
+
+    @Test
+    void execTimesOutAndReportsMissingPrograms() {
+        Kit.Io io = new Kit.Io(System.out, System.err, false);
+        Kit.Result slow = Kit.exec(io, Kit.Cmd.of("sleep", "10").timeout(Duration.ofMillis(300)));
+        assertTrue(slow.timedOut());
+        Kit.Result missing = Kit.exec(io, Kit.Cmd.of("definitely-not-a-program-xyz"));
+        assertNotNull(missing.startError());
+        assertFalse(missing.ok());
+    }
+
+    @Test
+    void dryRunPrintsTheCommandAndRunsNothing() throws Exception {
+        var run = TestKit.inProcess((out, err) -> {
+            Kit.Io io = new Kit.Io(out, err, false);
+            io.dryRun = true;
+            Kit.exec(io, Kit.Cmd.of("touch", tmp.resolve("x y").toString()));
+            return 0;
+        });
+        assertFalse(Files.exists(tmp.resolve("x y")));
+        assertEquals("touch '" + tmp.resolve("x y") + "'\n", run.out());
+    }
+
+    @Test
+    void atomicWriteReplacesWholeFilesAndLeavesNoTemporaries() throws Exception {
+        Path f = tmp.resolve("m.json");
+        Kit.writeJson(f, java.util.Map.of("a", 1));
+        Kit.writeJson(f, java.util.Map.of("a", 2));
+        assertEquals(2, Kit.readJson(f).get("a").asInt());
+        try (var s = Files.list(tmp)) {
+            assertEquals(1, s.count());
+        }
+    }
+
+    @Test
+    void invalidJsonNamesFileLineAndColumn() throws Exception {
+        Path f = tmp.resolve("bad.json");
+        Files.writeString(f, "{\n  \"model\": \"x\",\n  oops\n}");
+        Kit.UserError e = assertThrows(Kit.UserError.class, () -> Kit.readJson(f));
+        assertEquals(2, e.exitCode);
+        assertTrue(e.getMessage().startsWith(f + ":3:"), e.getMessage());
+    }
+}
