@@ -422,4 +422,96 @@ public final class Kit {
         if (p.equals("~") || p.startsWith("~/")) p = home + p.substring(1);
         return dir.resolve(p).normalize();
     }
+
+    // ---------------------------------------------------------------- ETDump (the part pipelines and validators need)
+
+    /** The blocks of an ETDump and, per Execute block, the Method::execute duration in ms (NaN when absent). */
+    public record EtdumpRuns(List<String> blockNames, List<Double> executeMs) {}
+
+    /**
+     * Reads just enough of an ETDump (size-prefixed flatbuffer "ED00", ExecuTorch's etdump schema) to list its blocks
+     * and the end-to-end time of each execution. Malformed input is a bad-input error naming the byte offset.
+     */
+    public static EtdumpRuns etdumpRuns(Path file) {
+        byte[] b;
+        try {
+            b = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw UserError.badInput(file + ": cannot read: " + e.getMessage(), "check that the ETDump exists");
+        }
+        Fb fb = new Fb(file, java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        if (b.length < 12) throw fb.bad(0, "file is " + b.length + " bytes, too short for an ETDump");
+        if (!"ED00".equals(new String(b, 8, 4, StandardCharsets.ISO_8859_1)))
+            throw fb.bad(8, "identifier is not ED00 (not an ETDump" + ("ET12".equals(new String(b, 4, 4, StandardCharsets.ISO_8859_1)) ? "; this is a .pte program)" : ")"));
+        long size = fb.u32(0);
+        if (size != b.length - 4) throw fb.bad(0, "size prefix says " + size + " bytes but " + (b.length - 4) + " follow (truncated or padded file)");
+        int root = fb.ref(4);
+        List<String> names = new ArrayList<>();
+        List<Double> exec = new ArrayList<>();
+        int runs = fb.field(root, 1);
+        for (int i = 0, n = runs == 0 ? 0 : fb.len(runs); i < n; i++) {
+            int rd = fb.elem(runs, i);
+            int nameAt = fb.field(rd, 0);
+            String name = nameAt == 0 ? "" : fb.str(nameAt);
+            names.add(name);
+            if (!name.equals("Execute")) continue;
+            double ms = Double.NaN;
+            int evs = fb.field(rd, 3);
+            for (int j = 0, m = evs == 0 ? 0 : fb.len(evs); j < m; j++) {
+                int pe = fb.field(fb.elem(evs, j), 0);
+                int pn = pe == 0 ? 0 : fb.field(pe, 0);
+                if (pn != 0 && fb.str(pn).equals("Method::execute")) {
+                    long start = fb.scalarAt(pe, 6), end = fb.scalarAt(pe, 7);
+                    ms = (end - start) / 1e6;
+                }
+            }
+            exec.add(ms);
+        }
+        return new EtdumpRuns(names, exec);
+    }
+
+    /** Bounds-checked flatbuffer access; every failure names the file and byte offset. */
+    private record Fb(Path file, java.nio.ByteBuffer bb) {
+        UserError bad(long at, String what) {
+            return UserError.badInput(file + ": byte " + at + ": " + what, "re-run the profiling step that wrote this file");
+        }
+
+        int check(long at, int n) {
+            if (at < 0 || at + n > bb.limit()) throw bad(at, "offset out of range (file is " + bb.limit() + " bytes; truncated or corrupt)");
+            return (int) at;
+        }
+
+        long u32(long at) { return Integer.toUnsignedLong(bb.getInt(check(at, 4))); }
+
+        int ref(long at) { return check(at + u32(at), 4); }
+
+        int field(int table, int id) {
+            int vt = check(table - (long) bb.getInt(check(table, 4)), 4);
+            int vtLen = bb.getShort(vt) & 0xffff;
+            if (4 + 2 * id + 2 > vtLen) return 0;
+            int off = bb.getShort(check(vt + 4 + 2L * id, 2)) & 0xffff;
+            return off == 0 ? 0 : ref(check((long) table + off, 4));
+        }
+
+        long scalarAt(int table, int id) {
+            int vt = check(table - (long) bb.getInt(check(table, 4)), 4);
+            int vtLen = bb.getShort(vt) & 0xffff;
+            if (4 + 2 * id + 2 > vtLen) return 0;
+            int off = bb.getShort(check(vt + 4 + 2L * id, 2)) & 0xffff;
+            return off == 0 ? 0 : bb.getLong(check((long) table + off, 8));
+        }
+
+        int len(int vec) {
+            long n = u32(vec);
+            check(vec + 4L, (int) Math.min(Integer.MAX_VALUE, n * 4));
+            return (int) n;
+        }
+
+        int elem(int vec, int i) { return ref(vec + 4L + 4L * i); }
+
+        String str(int at) {
+            int n = (int) Math.min(u32(at), Integer.MAX_VALUE);
+            return new String(bb.array(), check(at + 4L, n), n, StandardCharsets.UTF_8);
+        }
+    }
 }

@@ -71,4 +71,36 @@ class KitTest {
         assertEquals(2, e.exitCode);
         assertTrue(e.getMessage().startsWith(f + ":3:"), e.getMessage());
     }
+
+    @Test
+    void readsExecuteLatenciesOfTheRealRunnerEtdump() {
+        Kit.EtdumpRuns runs = Kit.etdumpRuns(TestKit.shipped("runner-mnv1/mnv1-t1.etdump"));
+        assertEquals("Default", runs.blockNames().get(0));
+        assertEquals(20, runs.executeMs().size());
+        runs.executeMs().forEach(ms -> assertTrue(ms > 0.5 && ms < 50, "plausible ms: " + ms));
+    }
+
+    @Test
+    void readsAWrittenEtdumpExactly() throws Exception {
+        Path f = tmp.resolve("x.etdump");
+        Files.write(f, EtdumpWriter.delegatedModel(EtdumpWriter.mobilenetLikeOps(), 4, new double[]{2, 1, 1, 1}).finish());
+        Kit.EtdumpRuns runs = Kit.etdumpRuns(f);
+        assertEquals(List.of("Default", "Execute", "Execute", "Execute", "Execute"), runs.blockNames());
+        assertTrue(runs.executeMs().get(0) > runs.executeMs().get(1));
+    }
+
+    @Test
+    void rejectsTruncatedAndForeignFilesWithTheByteOffset() throws Exception {
+        byte[] good = EtdumpWriter.delegatedModel(EtdumpWriter.mobilenetLikeOps(), 2, null).finish();
+        Path cut = tmp.resolve("cut.etdump");
+        Files.write(cut, java.util.Arrays.copyOf(good, good.length / 2));
+        Kit.UserError e = assertThrows(Kit.UserError.class, () -> Kit.etdumpRuns(cut));
+        assertTrue(e.getMessage().contains("byte 0: size prefix"), e.getMessage());
+        Path pte = tmp.resolve("model.etdump");
+        byte[] fake = new byte[64];
+        System.arraycopy("ET12".getBytes(), 0, fake, 4, 4);
+        Files.write(pte, fake);
+        e = assertThrows(Kit.UserError.class, () -> Kit.etdumpRuns(pte));
+        assertTrue(e.getMessage().contains("byte 8") && e.getMessage().contains(".pte"), e.getMessage());
+    }
 }
