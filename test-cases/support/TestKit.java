@@ -114,7 +114,7 @@ public final class TestKit {
         try {
             Files.createDirectories(dir);
             Path p = dir.resolve(name);
-            Files.writeString(p, "#!/usr/bin/env bash\n" + bashBody + "\n");
+            Files.writeString(p, "#!/bin/bash\n" + bashBody + "\n");
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
             return p;
         } catch (IOException ex) {
