@@ -361,63 +361,227 @@ public final class Kit {
     public record Device(String serial, String remote, String workdir) {}
 
     public static final int DEFAULT_RUNS = 10, DEFAULT_WARMUP = 1, DEFAULT_TIMEOUT_S = 600;
-    public static final String DEFAULT_DEVICE_WORKDIR = "/data/local/tmp/sme2-profiling";
+    public static final String DEFAULT_DEVICE_WORKDIR = "/data/local/tmp/sme2-profiling", MODEL_PLACEHOLDER = "REPLACE_WITH_PATH_TO_MODEL_PTE";
+    public static final List<String> MODES = List.of("timing", "xnntrace");
+    /** Experiment names become folder names: 1-64 of [A-Za-z0-9_.-], starting with a letter or digit, never "..". */
+    public static final Pattern EXPERIMENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** The keys the loader accepts per object; configs/config.schema.json declares exactly these (ConfigTest checks). */
+    public static final Map<String, List<String>> CONFIG_KEYS = Map.of(
+            "top", List.of("$schema", "model", "output_root", "experiments", "analysis", "device"),
+            "experiment", List.of("name", "runner_path", "mode", "runs", "warmup", "threads", "extra_args", "cpu_affinity", "timeout_s", "env"),
+            "analysis", List.of("compare_pairs"), "pair", List.of("baseline", "candidate", "label"),
+            "ref", List.of("experiment", "threads"), "device", List.of("serial", "remote", "workdir"));
+    private static final Map<String, String> KEY_ALIASES = Map.of("num_runs", "runs", "num_threads", "threads", "cpu_threads", "threads",
+            "warmup_runs", "warmup", "quiet_runner", "runner_path", "runner", "runner_path", "model_path", "model", "timeout", "timeout_s");
+    private static final Map<String, String> PIPELINE_FLAGS = Map.of("model_path", "\"model\"", "etdump_path", "\"output_root\"",
+            "num_executions", "\"runs\" and \"warmup\"", "cpu_threads", "\"threads\"");
+    private static final Pattern PIPELINE_FLAG = Pattern.compile("--?(model_path|etdump_path|num_executions|cpu_threads)([=\\s].*)?", Pattern.DOTALL),
+            HEX_MASK = Pattern.compile("0[xX][0-9a-fA-F]+"), REMOTE = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}"),
+            ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** Loads and validates a config; every problem is reported at once in a bad-input error (exit 2). */
     public static Config loadConfig(Path file) {
+        JsonNode root = readJson(file);
         List<String> problems = configProblems(file);
         if (!problems.isEmpty()) {
             throw UserError.badInput(problems.size() == 1 ? problems.get(0)
                     : problems.size() + " problems in the config:\n  " + String.join("\n  ", problems),
                     "correct the fields named above (keys and types: configs/config.schema.json)");
         }
-        return parseConfig(file, readJson(file));
+        return parseConfig(file, root);
     }
 
     /** Every problem in a config file, each as `FILE: $.path: what is wrong; fix`. Empty when it is valid. */
     public static List<String> configProblems(Path file) {
-        JsonNode root = readJson(file);
-        List<String> out = new ArrayList<>();
-        if (!root.isObject()) out.add(file + ": $: expected a JSON object; start the file with {");
-        else if (!root.hasNonNull("model")) out.add(file + ": $.model: missing; set it to the .pte file to profile");
-        else if (!root.path("experiments").isArray() || root.path("experiments").isEmpty())
-            out.add(file + ": $.experiments: missing or empty; add at least one experiment");
-        return out;
+        JsonNode root;
+        try {
+            root = readJson(file);
+        } catch (UserError e) {
+            return List.of(e.getMessage() + "; " + e.fix);
+        }
+        Check c = new Check(file.toString());
+        if (!c.object(root, "$", "top")) return c.out;
+        c.string(root, "$", "$schema", null);
+        String model = c.string(root, "$", "model", "set it to the .pte file to profile, e.g. \"../../models/mv2_xnnpack_fp16.pte\"");
+        if (MODEL_PLACEHOLDER.equals(model)) c.add("$.model", "still the template placeholder; set it to your exported .pte (relative to this file),"
+                + " e.g. one made by: jbang scripts/ExportModel.java --model mv2 --dtype fp16");
+        c.string(root, "$", "output_root", null);
+        JsonNode exps = root.get("experiments");
+        Map<String, List<Integer>> threadsOf = new LinkedHashMap<>();
+        if (exps == null) c.add("$.experiments", "missing; add a list with at least one experiment {\"name\": ..., \"runner_path\": ...}");
+        else if (c.type(exps, "$.experiments", JsonNode::isArray, "a list", "write [{\"name\": ..., \"runner_path\": ...}]") && exps.isEmpty())
+            c.add("$.experiments", "empty list; add at least one experiment {\"name\": ..., \"runner_path\": ...}");
+        else for (int i = 0; i < exps.size(); i++) experimentProblems(c, exps.get(i), "$.experiments[" + i + "]", threadsOf);
+        JsonNode pairs = root.path("analysis").get("compare_pairs");
+        if (root.has("analysis") && c.object(root.get("analysis"), "$.analysis", "analysis") && pairs != null
+                && c.type(pairs, "$.analysis.compare_pairs", JsonNode::isArray, "a list", "write [{\"baseline\": ..., \"candidate\": ...}]")) {
+            for (int i = 0; i < pairs.size(); i++) {
+                String p = "$.analysis.compare_pairs[" + i + "]";
+                if (!c.object(pairs.get(i), p, "pair")) continue;
+                for (String side : List.of("baseline", "candidate")) {
+                    JsonNode r = pairs.get(i).get(side);
+                    if (r == null) c.add(p + "." + side, "missing; add {\"experiment\": NAME, \"threads\": N}");
+                    else if (c.object(r, p + "." + side, "ref")) refProblems(c, r, p + "." + side, threadsOf);
+                }
+                c.string(pairs.get(i), p, "label", null);
+            }
+        }
+        JsonNode d = root.get("device");
+        if (d != null && c.object(d, "$.device", "device")) {
+            c.string(d, "$.device", "serial", null);
+            String remote = c.string(d, "$.device", "remote", null), wd = c.string(d, "$.device", "workdir", null);
+            if (remote != null && !REMOTE.matcher(remote).matches()) c.add("$.device.remote", quote(remote) + " is not HOST:PORT; write it like \"192.168.1.20:5555\"");
+            if (wd != null && !wd.startsWith("/")) c.add("$.device.workdir", quote(wd) + " is not an absolute path on the device; use e.g. \"" + DEFAULT_DEVICE_WORKDIR + "\"");
+        }
+        return c.out;
+    }
+
+    private static void experimentProblems(Check c, JsonNode e, String p, Map<String, List<Integer>> threadsOf) {
+        if (!c.object(e, p, "experiment")) return;
+        String name = c.string(e, p, "name", "give it a name such as \"mac_sme2_on\" (it becomes a folder name)");
+        if (name != null && (!EXPERIMENT_NAME.matcher(name).matches() || name.contains("..")))
+            c.add(p + ".name", quote(name) + " is not a safe folder name; use 1-64 letters, digits, _ . - starting with a letter or digit, no \"..\"");
+        else if (name != null && threadsOf.containsKey(name)) c.add(p + ".name", quote(name) + " is used by an earlier experiment; give each experiment its own name");
+        c.string(e, p, "runner_path", "set it to an executor_runner binary, e.g. \"../../executorch/cmake-out/host-sme2-on/executor_runner\"");
+        String mode = c.string(e, p, "mode", null);
+        if (mode != null && !MODES.contains(mode)) c.add(p + ".mode", quote(mode) + " is not a mode; use \"timing\" or \"xnntrace\"");
+        c.integer(e.get("runs"), p + ".runs", 1, "\"runs\": " + DEFAULT_RUNS);
+        c.integer(e.get("warmup"), p + ".warmup", 0, "\"warmup\": " + DEFAULT_WARMUP);
+        List<Integer> threads = new ArrayList<>(e.has("threads") ? List.of() : List.of(1));
+        JsonNode t = e.get("threads");
+        if (t != null && c.type(t, p + ".threads", JsonNode::isArray, "a list of thread counts", "write it as a list, e.g. [" + (t.isInt() ? t : 1) + "]")) {
+            if (t.isEmpty()) c.add(p + ".threads", "empty list; list at least one thread count, e.g. [1]");
+            for (int i = 0; i < t.size(); i++) {
+                Integer n = c.integer(t.get(i), p + ".threads[" + i + "]", 1, "[1, 4]");
+                if (n != null && threads.contains(n)) c.add(p + ".threads[" + i + "]", n + " is listed twice; list each thread count once");
+                if (n != null) threads.add(n);
+            }
+        }
+        JsonNode x = e.get("extra_args");
+        if (x != null && c.type(x, p + ".extra_args", JsonNode::isArray, "a list of strings", "e.g. [\"--method_name\", \"forward\"]")) {
+            for (int i = 0; i < x.size(); i++) {
+                String a = p + ".extra_args[" + i + "]";
+                if (!c.type(x.get(i), a, JsonNode::isTextual, "a string", "quote each argument")) continue;
+                var m = PIPELINE_FLAG.matcher(x.get(i).asText());
+                if (m.matches()) c.add(a, quote(x.get(i).asText()) + " is set by the pipeline; remove it (and its value) and set "
+                        + PIPELINE_FLAGS.get(m.group(1)) + " instead");
+            }
+        }
+        String mask = c.string(e, p, "cpu_affinity", null);
+        if (mask != null && !HEX_MASK.matcher(mask).matches()) c.add(p + ".cpu_affinity", quote(mask) + " is not a hex CPU mask; write it like \"0x80\" (bit N = CPU N)");
+        else if (mask != null && mask.substring(2).replace("0", "").isEmpty()) c.add(p + ".cpu_affinity", quote(mask) + " selects no CPU; set at least one bit, e.g. \"0x80\" for CPU 7");
+        c.integer(e.get("timeout_s"), p + ".timeout_s", 1, "\"timeout_s\": " + DEFAULT_TIMEOUT_S);
+        JsonNode env = e.get("env");
+        if (env != null && c.type(env, p + ".env", JsonNode::isObject, "an object", "write {\"NAME\": \"value\"}")) env.properties().forEach(f -> {
+            if (!ENV_NAME.matcher(f.getKey()).matches()) c.add(at(p + ".env", f.getKey()), "not an environment variable name; use letters, digits and _");
+            c.type(f.getValue(), at(p + ".env", f.getKey()), JsonNode::isTextual, "a string", "quote the value, e.g. \"1\"");
+        });
+        if (name != null && !threadsOf.containsKey(name)) threadsOf.put(name, t == null || t.isArray() && threads.size() == t.size() ? threads : null);
+    }
+
+    private static void refProblems(Check c, JsonNode r, String p, Map<String, List<Integer>> threadsOf) {
+        String exp = c.string(r, p, "experiment", "name one of the experiments: " + String.join(", ", threadsOf.keySet()));
+        Integer t = r.has("threads") ? c.integer(r.get("threads"), p + ".threads", 1, "\"threads\": 1") : Integer.valueOf(1);
+        if (exp != null && !threadsOf.containsKey(exp)) c.add(p + ".experiment", quote(exp) + " is not an experiment of this config; "
+                + suggest(exp, threadsOf.keySet()));
+        else if (exp != null && t != null && threadsOf.get(exp) != null && !threadsOf.get(exp).contains(t))
+            c.add(p + ".threads", "experiment " + quote(exp) + " does not run with " + t + " thread(s); use one of " + threadsOf.get(exp)
+                    + " or add " + t + " to its \"threads\"");
+    }
+
+    /** Collects problem lines for one file. */
+    private record Check(String file, List<String> out) {
+        Check(String file) { this(file, new ArrayList<>()); }
+
+        void add(String path, String what) { out.add(file + ": " + path + ": " + what); }
+
+        /** True when n is an object; reports each unknown key with the closest known one. */
+        boolean object(JsonNode n, String p, String kind) {
+            if (!type(n, p, JsonNode::isObject, "an object", "write {\"key\": value, ...}")) return false;
+            n.fieldNames().forEachRemaining(k -> { if (!CONFIG_KEYS.get(kind).contains(k)) add(at(p, k), "unknown key; " + suggest(k, CONFIG_KEYS.get(kind))); });
+            return true;
+        }
+
+        boolean type(JsonNode n, String p, java.util.function.Predicate<JsonNode> ok, String expected, String fix) {
+            if (!ok.test(n)) add(p, "expected " + expected + ", found " + describe(n) + "; " + fix);
+            return ok.test(n);
+        }
+
+        /** The non-empty string at obj.key, or null (missing, wrong type or empty: reported; missing only when missingFix is set). */
+        String string(JsonNode obj, String p, String key, String missingFix) {
+            JsonNode n = obj.get(key);
+            if (n == null && missingFix != null) add(at(p, key), "missing; " + missingFix);
+            if (n == null || !type(n, at(p, key), JsonNode::isTextual, "a string", "write it in quotes")) return null;
+            if (n.asText().isBlank()) add(at(p, key), "empty string; " + (missingFix != null ? missingFix : "give a value or remove the key"));
+            return n.asText().isBlank() ? null : n.asText();
+        }
+
+        Integer integer(JsonNode n, String p, int min, String example) {
+            if (n == null || !type(n, p, x -> x.isIntegralNumber() && x.canConvertToInt(), "an integer >= " + min, "write a whole number, e.g. " + example)) return null;
+            if (n.asInt() < min) add(p, n.asInt() + " is too small; use an integer >= " + min + ", e.g. " + example);
+            return n.asInt() < min ? null : n.asInt();
+        }
+    }
+
+    private static String at(String p, String key) { return p + (ENV_NAME.matcher(key).matches() ? "." + key : "[" + quote(key) + "]"); }
+
+    private static String quote(String s) { return JSON.getNodeFactory().textNode(s).toString(); }
+
+    private static String describe(JsonNode n) {
+        String v = n.toString().length() > 40 ? n.toString().substring(0, 37) + "..." : n.toString();
+        return n.isTextual() ? "a string (" + v + ")" : n.isNumber() ? "a number (" + v + ")" : n.isBoolean() ? "a boolean (" + v + ")"
+                : n.isArray() ? "a list" : n.isObject() ? "an object" : "null";
+    }
+
+    /** "did you mean" with a known alias, else the nearest key within edit distance 2 or containing / contained in the key. */
+    static String suggest(String key, java.util.Collection<String> known) {
+        String best = known.contains(KEY_ALIASES.getOrDefault(key, "")) ? KEY_ALIASES.get(key) : null;
+        int bestD = best != null ? -1 : 5; // score: 2 x edit distance (at most 2), 1 less when one contains the other
+        for (String k : known) {
+            String a = key.toLowerCase(), b = k.toLowerCase();
+            int e = editDistance(a, b), shorter = Math.min(a.length(), b.length());
+            int d = shorter >= 4 && (a.contains(b) || b.contains(a)) ? Math.min(2 * e - 1, 3) : e < shorter ? 2 * e : 9;
+            if (d < bestD) { best = k; bestD = d; }
+        }
+        return best != null ? "did you mean " + quote(best) + "?" : "use one of: " + String.join(", ", known);
+    }
+
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++)
+            for (int j = 0; j <= b.length(); j++)
+                d[i][j] = i == 0 || j == 0 ? i + j : Math.min(Math.min(d[i - 1][j], d[i][j - 1]) + 1, d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        return d[a.length()][b.length()];
     }
 
     private static Config parseConfig(Path file, JsonNode root) {
         Path dir = file.toAbsolutePath().getParent();
         List<Experiment> exps = new ArrayList<>();
         for (JsonNode e : root.path("experiments")) {
-            List<Integer> threads = new ArrayList<>();
-            e.path("threads").forEach(t -> threads.add(t.asInt()));
-            if (threads.isEmpty()) threads.add(1);
-            List<String> extra = new ArrayList<>();
-            e.path("extra_args").forEach(a -> extra.add(a.asText()));
             Map<String, String> env = new LinkedHashMap<>();
             e.path("env").properties().forEach(f -> env.put(f.getKey(), f.getValue().asText()));
-            exps.add(new Experiment(e.path("name").asText(), resolve(dir, e.path("runner_path").asText(null)),
-                    e.path("mode").asText("timing"), e.path("runs").asInt(DEFAULT_RUNS), e.path("warmup").asInt(DEFAULT_WARMUP),
-                    List.copyOf(threads), List.copyOf(extra), e.hasNonNull("cpu_affinity") ? e.get("cpu_affinity").asText() : null,
-                    e.path("timeout_s").asInt(DEFAULT_TIMEOUT_S), env));
+            exps.add(new Experiment(e.path("name").asText(), resolve(dir, e.path("runner_path").asText()), e.path("mode").asText(MODES.get(0)),
+                    e.path("runs").asInt(DEFAULT_RUNS), e.path("warmup").asInt(DEFAULT_WARMUP),
+                    e.has("threads") ? e.get("threads").valueStream().map(JsonNode::asInt).toList() : List.of(1),
+                    e.path("extra_args").valueStream().map(JsonNode::asText).toList(), e.path("cpu_affinity").asText(null),
+                    e.path("timeout_s").asInt(DEFAULT_TIMEOUT_S), java.util.Collections.unmodifiableMap(env)));
         }
         List<ComparePair> pairs = new ArrayList<>();
         for (JsonNode p : root.path("analysis").path("compare_pairs")) {
-            pairs.add(new ComparePair(ref(p.path("baseline")), ref(p.path("candidate")), p.path("label").asText(null)));
+            ExpRef b = ref(p.path("baseline")), c = ref(p.path("candidate"));
+            pairs.add(new ComparePair(b, c, p.path("label").asText(b.experiment() + "/t" + b.threads() + " -> " + c.experiment() + "/t" + c.threads())));
         }
         JsonNode d = root.path("device");
-        Device device = new Device(d.path("serial").asText(null), d.path("remote").asText(null),
-                d.path("workdir").asText(DEFAULT_DEVICE_WORKDIR));
-        Path outputRoot = root.hasNonNull("output_root") ? resolve(dir, root.get("output_root").asText())
-                : Workspace.locate(null).runs();
-        return new Config(file.toAbsolutePath(), resolve(dir, root.path("model").asText()), outputRoot, List.copyOf(exps),
+        Device device = new Device(d.path("serial").asText(null), d.path("remote").asText(null), d.path("workdir").asText(DEFAULT_DEVICE_WORKDIR));
+        Path outputRoot = root.has("output_root") ? resolve(dir, root.get("output_root").asText()) : Workspace.locate(null).runs();
+        return new Config(file.toAbsolutePath().normalize(), resolve(dir, root.path("model").asText()), outputRoot, List.copyOf(exps),
                 List.copyOf(pairs), device, root);
     }
 
     private static ExpRef ref(JsonNode n) { return new ExpRef(n.path("experiment").asText(), n.path("threads").asInt(1)); }
 
-    private static Path resolve(Path dir, String p) {
-        if (p == null) return null;
+    /** A config path: `~` and `~/…` expand to the home folder, relative paths resolve against the config file's folder. */
+    static Path resolve(Path dir, String p) {
         String home = System.getProperty("user.home");
         if (p.equals("~") || p.startsWith("~/")) p = home + p.substring(1);
         return dir.resolve(p).normalize();
@@ -513,5 +677,173 @@ public final class Kit {
             int n = (int) Math.min(u32(at), Integer.MAX_VALUE);
             return new String(bb.array(), check(at + 4L, n), n, StandardCharsets.UTF_8);
         }
+    }
+
+    // ---------------------------------------------------------------- run folder
+
+    /**
+     * A pipeline's run folder (README "The run folder"). `manifest` is manifest.json as an ordered map (README key order);
+     * its "results" list holds one entry {experiment, threads, mode, status, reason, metrics} per experiment and thread
+     * count. Every change ends with save(), which rewrites manifest.json and metrics.json atomically, so a crash loses
+     * at most the experiment in flight. Shared by MacPipeline and AndroidPipeline; all methods are thread-safe.
+     */
+    public static final class RunFolder {
+        public final Path dir;
+        public final Map<String, Object> manifest;
+        private boolean frozen;
+
+        private RunFolder(Path dir, Map<String, Object> manifest) { this.dir = dir; this.manifest = manifest; }
+
+        /** `<outputRoot>/<UTC yyyyMMdd-HHmmss>-<stem>` with -2, -3 … when taken; create=true makes it atomically (never shared). */
+        public static Path newDir(Path outputRoot, String modelStem, java.time.Instant now, boolean create) {
+            String base = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(now) + "-" + modelStem;
+            for (int i = 1; ; i++) {
+                Path p = outputRoot.toAbsolutePath().normalize().resolve(i == 1 ? base : base + "-" + i);
+                try {
+                    if (!create && !Files.exists(p)) return p;
+                    if (create) return Files.createDirectory(Files.createDirectories(p.getParent()).resolve(p.getFileName()));
+                } catch (java.nio.file.FileAlreadyExistsException taken) { // another run took it: next suffix
+                } catch (IOException e) {
+                    throw UserError.failed("cannot create the run folder " + p + ": " + e.getMessage(), "check that output_root is a writable folder");
+                }
+            }
+        }
+
+        /** A new run folder whose manifest has status "running" (fill config, model, executorch, host, runners, then save()). */
+        public static RunFolder create(Path outputRoot, String modelStem, String tool) {
+            Path dir = newDir(outputRoot, modelStem, java.time.Instant.now(), true);
+            return new RunFolder(dir, ordered("schema_version", 1, "generated_at", utcNow(), "tool", tool, "status", "running", "config", null,
+                    "model", null, "executorch", null, "run_root", dir.toString(), "host", null, "device", ordered(), "runners", ordered(),
+                    "results", new ArrayList<>()));
+        }
+
+        /** An existing run folder (for --resume), with its entries and their statuses. */
+        @SuppressWarnings("unchecked")
+        public static RunFolder open(Path dir) {
+            Path file = dir.resolve("manifest.json");
+            if (!Files.isRegularFile(file)) throw UserError.badInput(dir + ": no manifest.json here, so it is not a run folder",
+                    "pass a folder a pipeline run printed: <output_root>/<UTC timestamp>-<model>");
+            Map<String, Object> m = JSON.convertValue(readJson(file), LinkedHashMap.class);
+            if (!(m.get("results") instanceof List)) throw UserError.badInput(file + ": $.results: missing or not a list", "re-run the pipeline");
+            return new RunFolder(dir.toAbsolutePath().normalize(), m);
+        }
+
+        @SuppressWarnings("unchecked")
+        public synchronized List<Map<String, Object>> results() { return (List<Map<String, Object>>) manifest.get("results"); }
+
+        /** The entry of experiment × threads; appended as "pending" (reason and metrics null) when absent. */
+        public synchronized Map<String, Object> result(String experiment, int threads, String mode) {
+            for (Map<String, Object> r : results())
+                if (experiment.equals(r.get("experiment")) && r.get("threads") instanceof Number n && n.intValue() == threads) return r;
+            Map<String, Object> r = ordered("experiment", experiment, "threads", threads, "mode", mode, "status", "pending", "reason", null, "metrics", null);
+            results().add(r);
+            return r;
+        }
+
+        /** Records how an entry ended (ok | failed | interrupted | pending) and saves; metrics null keeps the old ones. */
+        public synchronized void record(Map<String, Object> entry, String status, String reason, Map<String, Object> metrics) {
+            entry.put("status", status);
+            entry.put("reason", reason);
+            if (metrics != null) entry.put("metrics", metrics);
+            save();
+        }
+
+        /** Sets and saves the run's status from its entries: interrupted if any is, ok if all are ok, else failed. */
+        public synchronized String finish() {
+            List<Object> st = results().stream().map(r -> r.get("status")).toList();
+            manifest.put("status", st.contains("interrupted") ? "interrupted" : !st.isEmpty() && st.stream().allMatch("ok"::equals) ? "ok" : "failed");
+            save();
+            return (String) manifest.get("status");
+        }
+
+        /** For a shutdown hook (Ctrl-C, SIGTERM): marks the entry in flight and the run interrupted, saves, ignores later saves. */
+        public synchronized void interrupt(Map<String, Object> inFlight, String why) {
+            if (frozen) return;
+            if (inFlight != null) { inFlight.put("status", "interrupted"); inFlight.put("reason", why); }
+            manifest.put("status", "interrupted");
+            save();
+            frozen = true;
+        }
+
+        /** Rewrites manifest.json, then metrics.json ({"results": [...]}), each atomically. */
+        public synchronized void save() {
+            if (frozen) return;
+            manifest.put("generated_at", utcNow());
+            writeJson(dir.resolve("manifest.json"), manifest);
+            writeJson(dir.resolve("metrics.json"), Map.of("results", results()));
+        }
+
+        /** A path inside the folder as README *_rel values are written (forward slashes); null stays null. */
+        public String rel(Path p) { return p == null ? null : dir.relativize(p.toAbsolutePath().normalize()).toString().replace('\\', '/'); }
+
+        /** An entry's "metrics" in README order (+ mean_ms, cv_percent); latencyMs = ETDump Method::execute per execution. */
+        public Map<String, Object> metrics(int runs, int warmup, int threads, List<Double> latencyMs, Double runnerReportedMs,
+                                           Path etdump, Path log, Path xnntraceLog) {
+            List<Double> s = latencyMs.stream().sorted().toList();
+            int n = s.size();
+            double mean = s.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            double sd = Math.sqrt(s.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, n - 1));
+            return ordered("runs", runs, "warmup", warmup, "threads", threads, "latency_ms", List.copyOf(latencyMs),
+                    "median_ms", n == 0 ? null : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2,
+                    "min_ms", n == 0 ? null : s.get(0), "max_ms", n == 0 ? null : s.get(n - 1), "runner_reported_ms", runnerReportedMs,
+                    "etdump", etdump == null ? null : etdump.toString(), "log", log == null ? null : log.toString(), "etdump_rel", rel(etdump),
+                    "log_rel", rel(log), "xnntrace_log_rel", rel(xnntraceLog), "mean_ms", n == 0 ? null : mean,
+                    "cv_percent", n < 2 || mean == 0 ? null : 100 * sd / mean);
+        }
+    }
+
+    /** A mutable LinkedHashMap from key, value, key, value … (values may be null). */
+    public static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    public static String utcNow() { return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(); }
+
+    /**
+     * What an executor_runner printed: executions and total ms of "Model executed successfully N time(s) in X ms.", NaN
+     * in the printed output tensors, its error lines (E/F log lines without the prefix, gflags "ERROR: …"), its last
+     * lines, and whether it logged XNNPACK microkernels (a kernel-logging build).
+     */
+    public record RunnerOutput(Integer executions, Double reportedMs, boolean nan, List<String> errors, List<String> tail, boolean kernelLog) {
+        private static final Pattern DONE = Pattern.compile("Model executed successfully (\\d+) time\\(s\\) in ([0-9.eE+-]+) ms"),
+                LOG = Pattern.compile("^[IWEF] \\d\\d:\\d\\d:\\d\\d\\.\\d+ [^ ]*\\] ?(.*)$"), NAN = Pattern.compile("(?i)(^|[^a-z0-9_])-?nan($|[^a-z0-9_])");
+
+        public static RunnerOutput parse(String text) {
+            Integer n = null;
+            Double ms = null;
+            boolean nan = false, inOutput = false, kernels = false;
+            List<String> errors = new ArrayList<>(), lines = text.lines().filter(l -> !l.isBlank()).toList();
+            for (String l : lines) {
+                var done = DONE.matcher(l);
+                if (done.find()) { n = Integer.valueOf(done.group(1)); ms = Double.valueOf(done.group(2)); }
+                var log = LOG.matcher(l);
+                if (log.matches() && (l.startsWith("E") || l.startsWith("F")) || l.startsWith("ERROR: ")) errors.add(log.matches() ? log.group(1).trim() : l.trim());
+                inOutput |= l.matches("^Output\\w* \\d+: .*");
+                nan |= inOutput && !log.matches() && NAN.matcher(l).find();
+                kernels |= l.contains("Note (XNNPACK): Using ") && l.contains("microkernel");
+            }
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 3), lines.size()).stream().map(l -> LOG.matcher(l).replaceFirst("$1").trim()).toList();
+            return new RunnerOutput(n, ms, nan, errors, tail, kernels);
+        }
+
+        /** The runner's own words for a failure: its last error lines, else its last lines. */
+        public String why() { return String.join(" | ", errors.isEmpty() ? tail : errors.subList(Math.max(0, errors.size() - 3), errors.size())); }
+    }
+
+    /** Facts about this computer for manifest.json "host": OS, arch, CPU model, cores, SME2 support, Java, tool versions. */
+    public static Map<String, Object> hostFacts(String... tools) {
+        boolean mac = isMac();
+        String cpuinfo = "";
+        try { if (!mac && Files.isReadable(Path.of("/proc/cpuinfo"))) cpuinfo = Files.readString(Path.of("/proc/cpuinfo")); } catch (IOException ignored) {}
+        var model = Pattern.compile("(?m)^(model name|Hardware|CPU part)\\s*:\\s*(.+)$").matcher(cpuinfo);
+        Map<String, Object> t = ordered();
+        for (String tool : tools) { String v = probe(tool, "--version"); t.put(tool, v == null ? null : v.lines().findFirst().orElse("")); }
+        return ordered("os", System.getProperty("os.name") + " " + System.getProperty("os.version"), "arch", System.getProperty("os.arch"),
+                "cpu", mac ? probe("sysctl", "-n", "machdep.cpu.brand_string") : model.find() ? model.group(2).trim() : null,
+                "cores", Runtime.getRuntime().availableProcessors(),
+                "sme2", mac ? "1".equals(probe("sysctl", "-n", "hw.optional.arm.FEAT_SME2")) : Pattern.compile("(?m)^Features\\s*:.*\\bsme2\\b").matcher(cpuinfo).find(),
+                "java", System.getProperty("java.version"), "tools", t);
     }
 }
