@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  */
 public final class Kit {
     public static final int OK = 0, FAILED = 1, USAGE = 2;
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Kit() {}
 

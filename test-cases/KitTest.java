@@ -103,4 +103,12 @@ class KitTest {
         e = assertThrows(Kit.UserError.class, () -> Kit.etdumpRuns(pte));
         assertTrue(e.getMessage().contains("byte 8") && e.getMessage().contains(".pte"), e.getMessage());
     }
+
+    @Test
+    void duplicateKeysAreReportedNotSilentlyOverwritten() throws Exception {
+        Path f = tmp.resolve("dup.json");
+        Files.writeString(f, "{\n  \"runs\": 1,\n  \"runs\": 2\n}");
+        Kit.UserError e = assertThrows(Kit.UserError.class, () -> Kit.readJson(f));
+        assertTrue(e.getMessage().startsWith(f + ":3:") && e.getMessage().contains("Duplicate field 'runs'"), e.getMessage());
+    }
 }
