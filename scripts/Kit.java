@@ -808,7 +808,7 @@ public final class Kit {
      * lines, and whether it logged XNNPACK microkernels (a kernel-logging build).
      */
     public record RunnerOutput(Integer executions, Double reportedMs, boolean nan, List<String> errors, List<String> tail, boolean kernelLog) {
-        private static final Pattern DONE = Pattern.compile("Model executed successfully (\\d+) time\\(s\\) in ([0-9.eE+-]+) ms"),
+        private static final Pattern DONE = Pattern.compile("Model executed successfully (\\d+) time\\(s\\) in (\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?) ms"),
                 LOG = Pattern.compile("^[IWEF] \\d\\d:\\d\\d:\\d\\d\\.\\d+ [^ ]*\\] ?(.*)$"), NAN = Pattern.compile("(?i)(^|[^a-z0-9_])-?nan($|[^a-z0-9_])");
 
         public static RunnerOutput parse(String text) {
