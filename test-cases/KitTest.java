@@ -61,6 +61,7 @@ class KitTest {
         try (var s = Files.list(tmp)) {
             assertEquals(1, s.count());
         }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     }
 
     @Test
