@@ -1,0 +1,1330 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.3
+//DEPS org.zeroturnaround:zt-exec:1.13.0
+//DEPS org.slf4j:slf4j-nop:1.7.36
+//SOURCES Kit.java
+//DESCRIPTION Runs the experiments of a profiling config on an Android device over adb into a new run folder, then analyses it.
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+@Command(name = "AndroidPipeline", mixinStandardHelpOptions = true, version = "0.1.0",
+        description = {"Runs the experiments of a profiling config on an Android device over adb",
+                "and writes a new run folder on this computer, like MacPipeline (README",
+                "\"The run folder\"). First it checks the device: one device online, arm64-v8a,",
+                "SME2 in /proc/cpuinfo, thermal state and power settings; its facts go into",
+                "manifest.json \"device\". It pushes the model, the runners and libc++_shared.so",
+                "to <workdir>/<run folder>/, then per experiment and thread count runs a",
+                "warm-up process and one timed executor_runner process there (LD_LIBRARY_PATH",
+                "set; taskset MASK with cpu_affinity), pulls the ETDump back and keeps the",
+                "runner's logcat lines (tag ExecuTorch; tag XNNPACK into xnntrace.log for",
+                "xnntrace experiments). logcat is cleared before every runner process.",
+                "Transient adb failures are retried; a device lost mid-run fails the",
+                "experiments from then on and keeps the finished ones (--resume later).",
+                "The run's device folder is removed at the end unless --keep-device-files."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  jbang scripts/AndroidPipeline.java my_config.json",
+                "  jbang scripts/AndroidPipeline.java my_config.json --serial R5CT1234ABC",
+                "  jbang scripts/AndroidPipeline.java my_config.json --only android_sme2_on",
+                "  jbang scripts/AndroidPipeline.java my_config.json --remote-device 10.0.0.5:5555",
+                "  jbang scripts/AndroidPipeline.java my_config.json --dry-run",
+                "  jbang scripts/AndroidPipeline.java --resume runs/android/RUN_FOLDER",
+                "  jbang scripts/AndroidPipeline.java --analysis-only runs/android/RUN_FOLDER",
+                "Put CONFIG before --only (or use --config CONFIG): --only takes every",
+                "name that follows it. Templates: configs/templates/android_template.json."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every experiment ran ok (and the analysis, when it ran)", "1:an experiment or the analysis failed (or the device was lost)",
+                "2:bad input: config, model, runner, libc++_shared.so or device problems (nothing ran)",
+                "130:interrupted (Ctrl-C); the run folder keeps what finished"})
+public class AndroidPipeline implements Callable<Integer> {
+    static final String TOOL = "AndroidPipeline", LIBCXX = "libc++_shared.so";
+    static final List<String> POWER_KEYS = List.of("stay_on_while_plugged_in", "low_power", "window_animation_scale", "transition_animation_scale",
+            "animator_duration_scale");
+    static final Pattern REMOTE = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}");
+    private final Kit.Io io;
+
+    AndroidPipeline(Kit.Io io) { this.io = io; }
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "the profiling config (JSON; keys: configs/config.schema.json)")
+    Path configArg;
+    @Option(names = "--config", paramLabel = "CONFIG", description = "the config, as an option (instead of the positional CONFIG)")
+    Path configOpt;
+    @Option(names = "--only", arity = "1..*", split = ",", paramLabel = "EXP", description = "run only these experiments (names from the config)")
+    List<String> only;
+    @Option(names = "--analysis-only", paramLabel = "RUN_DIR", description = "only run AnalyzeResults on this run folder")
+    Path analysisOnly;
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "run the experiments of this run folder that are not ok yet, into the same folder (config: CONFIG or RUN_DIR/config.json)")
+    Path resume;
+    @Option(names = "--no-analysis", description = "do not run AnalyzeResults at the end")
+    boolean noAnalysis;
+    @Option(names = "--serial", paramLabel = "SERIAL", description = "the device to use (adb devices); overrides device.serial of the config and $ANDROID_SERIAL")
+    String serialOpt;
+    @Option(names = "--remote-device", paramLabel = "HOST:PORT", description = "a device on the network: runs adb connect HOST:PORT first; overrides device.remote")
+    String remoteOpt;
+    @Option(names = "--keep-device-files", description = "leave the pushed files and the ETDumps on the device (default: remove the run's device folder)")
+    boolean keepDeviceFiles;
+    @Option(names = "--adb", paramLabel = "PATH", description = "the adb to use; default: adb on PATH, else $ANDROID_HOME/platform-tools/adb")
+    Path adbOpt;
+    @Option(names = "--ndk", paramLabel = "DIR", description = "the Android NDK, for libc++_shared.so when it is not beside the runner; default: $ANDROID_NDK")
+    Path ndkOpt;
+    @Option(names = "--workspace", paramLabel = "DIR", description = "the workspace holding executorch/ (for its git SHA); default: $SME2_WORKSPACE or the nearest parent folder with executorch/")
+    Path workspace;
+    @Option(names = "--dry-run", description = "check the device (read-only adb queries) and print every adb command it would run; change nothing")
+    boolean dryRun;
+    @Option(names = "--json", description = "print one JSON object on stdout (run folder, status, device, results); progress stays on stderr")
+    boolean json;
+    @Option(names = "--verbose", description = "show each adb command and the runner's output as it runs")
+    boolean verbose;
+    @Option(names = "--retry-delay-ms", hidden = true, defaultValue = "1000", description = "first delay before retrying a transient adb failure (doubles each time)")
+    long retryDelayMs;
+    @Option(names = "--retries", hidden = true, defaultValue = "3", description = "retries of a transient adb failure")
+    int retries;
+
+    /** One process pair to run: an experiment at one thread count. */
+    record Step(Kit.Experiment exp, int threads, int runs, int warmup) {
+        boolean xnntrace() { return exp.mode().equals("xnntrace"); }
+
+        String label() { return exp.name() + " t" + threads; }
+    }
+
+    /** A line of `adb devices -l`. */
+    record AdbDevice(String serial, String state, Map<String, String> attrs) {
+        String describe() { return serial + " (" + state + (attrs.containsKey("model") ? ", " + attrs.get("model") : "") + ")"; }
+    }
+
+    /** Where everything lives on the device: the run's folder, the model, libc++_shared.so and each runner (by its host path). */
+    record Layout(String dir, String model, String lib, Map<Path, String> runners) {
+        String stepDir(Step s) { return dir + "/" + s.exp().name() + "/t" + s.threads(); }
+
+        String runner(Kit.Experiment e) { return runners.get(e.runnerPath()); }
+    }
+
+    /** An adb call: its result, and adbError when adb itself failed (not the command it ran). */
+    record Call(Kit.Result r, String adbError) {
+        boolean ok() { return r.ok() && adbError == null; }
+
+        String out() { return r.output(); }
+    }
+
+    /** How a runner process ended: why it failed (null: ok), its parsed output, and whether the device went away. */
+    record Outcome(String why, Kit.RunnerOutput out, boolean adbFailed) {}
+
+    private volatile boolean stopping;
+    private volatile int runnerExit;
+    private volatile Map<String, Object> inFlight;
+    private final List<String> warnings = new ArrayList<>();
+    private Adb adb;
+    private Layout lay;
+    private final Map<Path, String> runnerProblems = new LinkedHashMap<>();
+
+    public static void main(String[] args) { System.exit(run(System.out, System.err, args)); }
+
+    /** Entry point for tests (in-process). */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        Kit.Io io = new Kit.Io(out, err);
+        return Kit.run(io, new AndroidPipeline(io), args);
+    }
+
+    @Override
+    public Integer call() {
+        io.json = json;
+        io.dryRun = dryRun;
+        io.verbose = verbose;
+        if (analysisOnly != null) return analysisOnly();
+        Path configPath = configPath();
+        Kit.Config cfg = Kit.loadConfig(configPath);
+        List<Kit.Experiment> exps = selected(cfg);
+        List<Step> steps = new ArrayList<>();
+        for (Kit.Experiment e : exps) for (int t : e.threads()) steps.add(new Step(e, t, runsOf(cfg, e), e.warmup()));
+        String workdir = workdir(cfg);
+        Path libcxx = libcxx(exps);
+        List<String> problems = preflight(cfg, exps, libcxx, workdir);
+        adb = new Adb(io, adbPath(), Math.max(1, retries + 1), Math.max(0, retryDelayMs));
+        Map<String, Object> device = selectAndCheckDevice(cfg, problems);
+
+        Kit.RunFolder folder = null;
+        Path runDir;
+        if (resume != null) {
+            folder = Kit.RunFolder.open(resume);
+            runDir = folder.dir;
+        } else if (dryRun) {
+            runDir = Kit.RunFolder.newDir(cfg.outputRoot(), stem(cfg.model()), java.time.Instant.now(), false);
+        } else {
+            folder = Kit.RunFolder.create(cfg.outputRoot(), stem(cfg.model()), TOOL);
+            runDir = folder.dir;
+        }
+        lay = layout(workdir, runDir.getFileName().toString(), cfg.model(), exps);
+        device.put("workdir", workdir);
+        device.put("device_dir", lay.dir());
+        if (dryRun) return dryRun(cfg, steps, runDir, folder, libcxx, problems);
+
+        Kit.RunFolder f = folder;
+        List<Step> todo = startRun(cfg, configPath, f, steps, device, exps);
+        Thread hook = new Thread(() -> {
+            stopping = true;
+            f.interrupt(inFlight, "interrupted (SIGINT/SIGTERM) while it ran; re-run it with --resume");
+        }, "AndroidPipeline-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long t0 = System.nanoTime();
+        try {
+            String prepared = todo.isEmpty() ? null : prepareSafely(cfg, libcxx, exps);
+            for (int i = 0; i < todo.size() && !stopping; i++) {
+                Step s = todo.get(i);
+                try {
+                    if (prepared != null) fail(f, s, prepared);
+                    else runStep(cfg, f, s, i + 1, todo.size(), t0);
+                } catch (RuntimeException ex) { // e.g. a full disk: this experiment fails, the others still run
+                    if (stopping) break;
+                    fail(f, s, "pipeline error: " + ex.getMessage());
+                }
+                inFlight = null;
+            }
+            if (!stopping) cleanup(f, device);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) { // the hook is running: it keeps the manifest
+            }
+        }
+        String status = f.finish();
+        io.info(String.format(Locale.ROOT, "finished in %.1f s: %s", (System.nanoTime() - t0) / 1e9, status));
+        return analyseAndReport(f, runDir, status);
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    private Path configPath() {
+        if (configArg == null && configOpt == null && only != null && !only.isEmpty() && only.get(only.size() - 1).endsWith(".json"))
+            configArg = Path.of(only.remove(only.size() - 1)); // `--only A B config.json`: the config was swallowed by --only
+        if (configArg != null && configOpt != null && !configArg.equals(configOpt))
+            throw Kit.UserError.badInput("two configs given: " + configArg + " and --config " + configOpt, "pass the config once");
+        Path p = configArg != null ? configArg : configOpt;
+        if (p == null && resume != null) p = resume.resolve("config.json");
+        if (p == null) throw Kit.UserError.badInput("no config given", "pass one: jbang scripts/AndroidPipeline.java CONFIG (templates: configs/templates/)");
+        return p;
+    }
+
+    private List<Kit.Experiment> selected(Kit.Config cfg) {
+        if (only == null || only.isEmpty()) return cfg.experiments();
+        List<String> names = cfg.experiments().stream().map(Kit.Experiment::name).toList();
+        List<String> unknown = only.stream().filter(n -> !names.contains(n)).toList();
+        if (!unknown.isEmpty()) throw Kit.UserError.badInput("--only: no experiment named " + String.join(", ", unknown) + " in " + cfg.file(),
+                "use names from the config: " + String.join(", ", names));
+        return cfg.experiments().stream().filter(e -> only.contains(e.name())).toList();
+    }
+
+    /** xnntrace runs once unless the config says otherwise (a kernel log, not a timing). */
+    private static int runsOf(Kit.Config cfg, Kit.Experiment e) {
+        if (!e.mode().equals("xnntrace")) return e.runs();
+        for (JsonNode n : cfg.raw().path("experiments")) if (n.path("name").asText().equals(e.name())) return n.has("runs") ? e.runs() : 1;
+        return 1;
+    }
+
+    /** The model's file name without extension, made safe as a folder name (it names the run folder and the device folder). */
+    static String stem(Path model) {
+        String n = model.getFileName().toString();
+        return safeName(n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n);
+    }
+
+    static String safeName(String s) {
+        String t = s.replaceAll("[^A-Za-z0-9_.+-]", "_");
+        return t.isEmpty() || t.matches("\\.+") ? "model" : t;
+    }
+
+    private String workdir(Kit.Config cfg) {
+        String w = cfg.device() == null || cfg.device().workdir() == null ? Kit.DEFAULT_DEVICE_WORKDIR : cfg.device().workdir();
+        while (w.length() > 1 && w.endsWith("/")) w = w.substring(0, w.length() - 1);
+        return w;
+    }
+
+    /** The config as it ran: absolute paths and every default written out (only keys the loader accepts). */
+    private ObjectNode resolvedConfig(Kit.Config cfg) {
+        ObjectNode root = cfg.raw().deepCopy();
+        root.put("model", cfg.model().toString());
+        root.put("output_root", cfg.outputRoot().toString());
+        ObjectNode dev = root.putObject("device");
+        if (adb.serial != null) dev.put("serial", adb.serial);
+        if (remote(cfg) != null) dev.put("remote", remote(cfg));
+        dev.put("workdir", workdir(cfg));
+        ArrayNode exps = (ArrayNode) root.get("experiments");
+        for (int i = 0; i < exps.size(); i++) {
+            ObjectNode e = (ObjectNode) exps.get(i);
+            Kit.Experiment x = cfg.experiments().get(i);
+            e.put("runner_path", x.runnerPath().toString());
+            e.put("mode", x.mode());
+            e.put("runs", runsOf(cfg, x));
+            e.put("warmup", x.warmup());
+            ArrayNode t = e.putArray("threads");
+            x.threads().forEach(t::add);
+            e.put("timeout_s", x.timeoutS());
+        }
+        return root;
+    }
+
+    // ---------------------------------------------------------------- checks on this computer
+
+    /** Model, runners, libc++_shared.so, workdir: every problem at once (exit 2), each with the command that fixes it. */
+    private List<String> preflight(Kit.Config cfg, List<Kit.Experiment> exps, Path libcxx, String workdir) {
+        List<String> problems = new ArrayList<>();
+        Set<String> fixes = new LinkedHashSet<>();
+        if (!Files.isRegularFile(cfg.model())) {
+            problems.add(cfg.model() + ": model not found (\"model\" in " + cfg.file() + ")");
+            fixes.add("export it: " + exportCommand(cfg.model()) + " (or point \"model\" at an existing .pte)");
+        }
+        Set<Path> checked = new LinkedHashSet<>();
+        for (Kit.Experiment e : exps) {
+            Path r = e.runnerPath();
+            if (!checked.add(r)) continue;
+            if (!Files.exists(r)) problems.add("experiment " + e.name() + ": runner " + r + " not found");
+            else if (!Files.isRegularFile(r)) problems.add("experiment " + e.name() + ": runner " + r + " is not a file");
+            if (!Files.isRegularFile(r)) fixes.add("build it: jbang scripts/BuildRunners.java --variants " + variant(e));
+        }
+        if (libcxx == null && !checked.isEmpty()) {
+            String ndk = ndkHome();
+            problems.add(LIBCXX + " not found beside the runner" + (checked.size() == 1 ? "" : "s") + " (" + checked.stream().map(p -> String.valueOf(p.getParent()))
+                    .distinct().collect(Collectors.joining(", ")) + ") nor in the NDK (" + (ndk == null ? "ANDROID_NDK is not set" : ndk) + ")");
+            fixes.add("build the runners with jbang scripts/BuildRunners.java (it copies " + LIBCXX + " beside them), or export ANDROID_NDK=<your NDK> (or pass --ndk DIR)");
+        }
+        if (workdir.contains(":") || workdir.contains("\n")) {
+            problems.add("device.workdir " + Kit.shq(workdir) + " contains ':' or a newline, which LD_LIBRARY_PATH cannot hold");
+            fixes.add("use a plain folder such as " + Kit.DEFAULT_DEVICE_WORKDIR);
+        }
+        if (!problems.isEmpty() && !dryRun) throw problemsError(problems, fixes);
+        problems.forEach(p -> io.warn("would fail: " + p));
+        fixes.forEach(io::fix);
+        return problems;
+    }
+
+    private static Kit.UserError problemsError(List<String> problems, Set<String> fixes) {
+        return Kit.UserError.badInput((problems.size() == 1 ? "" : problems.size() + " problems before running:\n  ") + String.join("\n  ", problems),
+                String.join("\n     ", fixes));
+    }
+
+    /** libc++_shared.so beside a runner (BuildRunners copies it there), else from the NDK; null when neither has it. */
+    private Path libcxx(List<Kit.Experiment> exps) {
+        for (Kit.Experiment e : exps) {
+            Path p = e.runnerPath().resolveSibling(LIBCXX);
+            if (Files.isRegularFile(p)) return p;
+        }
+        String ndk = ndkHome();
+        if (ndk == null) return null;
+        Path prebuilt = Path.of(ndk, "toolchains", "llvm", "prebuilt");
+        if (!Files.isDirectory(prebuilt)) return null;
+        try (Stream<Path> hosts = Files.list(prebuilt)) {
+            return hosts.sorted().map(h -> h.resolve("sysroot/usr/lib/aarch64-linux-android").resolve(LIBCXX)).filter(Files::isRegularFile)
+                    .findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private String ndkHome() {
+        if (ndkOpt != null) return ndkOpt.toAbsolutePath().normalize().toString();
+        for (String v : List.of("ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT")) {
+            String s = System.getenv(v);
+            if (s != null && !s.isBlank()) return s;
+        }
+        return null;
+    }
+
+    /** --adb, else adb on PATH, else the SDK's platform-tools ($ANDROID_HOME, $ANDROID_SDK_ROOT, the default SDK folders). */
+    private String adbPath() {
+        if (adbOpt != null) {
+            if (!Files.isRegularFile(adbOpt) || !Files.isExecutable(adbOpt))
+                throw Kit.UserError.badInput("--adb " + adbOpt + ": not an executable file", "pass the path of adb (platform-tools/adb)");
+            return adbOpt.toAbsolutePath().toString();
+        }
+        List<Path> candidates = new ArrayList<>();
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) if (!d.isEmpty()) candidates.add(Path.of(d, "adb"));
+        for (String v : List.of("ANDROID_HOME", "ANDROID_SDK_ROOT")) if (System.getenv(v) != null) candidates.add(Path.of(System.getenv(v), "platform-tools", "adb"));
+        String home = System.getProperty("user.home");
+        candidates.add(Path.of(home, Kit.isMac() ? "Library/Android/sdk" : "Android/Sdk", "platform-tools", "adb"));
+        for (Path p : candidates) if (Files.isRegularFile(p) && Files.isExecutable(p)) return p.toString();
+        if (dryRun) {
+            io.warn("would fail: adb not found; the commands below say adb");
+            return "adb";
+        }
+        throw Kit.UserError.badInput("adb not found (not on PATH, nor in $ANDROID_HOME/platform-tools)",
+                "install the Android platform-tools (macOS: brew install --cask android-platform-tools; Linux: the SDK's platform-tools) and add them to PATH, or pass --adb PATH");
+    }
+
+    // ---------------------------------------------------------------- the device
+
+    private String remote(Kit.Config cfg) { return remoteOpt != null ? remoteOpt : cfg.device() == null ? null : cfg.device().remote(); }
+
+    /**
+     * Connects (--remote-device), chooses the device and checks it: online, arm64-v8a; warns about SME2, the emulator, the
+     * Android version, thermal state, battery and power settings. Returns the manifest "device" object. Under --dry-run a
+     * device problem becomes one of the problems (exit 2) and the commands still print with the serial known so far.
+     */
+    private Map<String, Object> selectAndCheckDevice(Kit.Config cfg, List<String> problems) {
+        String remote = remote(cfg);
+        if (remote != null && !REMOTE.matcher(remote).matches())
+            throw Kit.UserError.badInput("--remote-device " + remote + ": not HOST:PORT", "write it like 192.168.1.20:5555");
+        String wanted = serialOpt != null ? serialOpt : cfg.device() != null && cfg.device().serial() != null ? cfg.device().serial()
+                : remote != null ? remote : blankToNull(System.getenv("ANDROID_SERIAL"));
+        try {
+            if (remote != null) connect(remote);
+            if (dryRun && remote != null && parseDevices(adb.query(Duration.ofSeconds(60), "devices", "-l").out()).stream().noneMatch(x -> x.serial().equals(wanted))) {
+                io.info("device " + wanted + " is not connected yet (adb connect " + remote + " would connect it); not checked");
+                adb.serial = wanted;
+                return Kit.ordered("serial", wanted, "remote", remote);
+            }
+            AdbDevice d = chooseDevice(wanted);
+            adb.serial = d.serial();
+            io.step("device " + d.describe());
+            return deviceFacts(d, remote);
+        } catch (Kit.UserError e) {
+            if (!dryRun) throw e;
+            problems.add(e.getMessage());
+            io.warn("would fail: " + e.getMessage());
+            if (e.fix != null) io.fix(e.fix);
+            adb.serial = wanted != null ? wanted : adb.serial != null ? adb.serial : "SERIAL";
+            return Kit.ordered("serial", adb.serial, "remote", remote);
+        }
+    }
+
+    private void connect(String remote) {
+        if (dryRun) {
+            adb.act(Duration.ofSeconds(60), "connect", remote);
+            return;
+        }
+        io.step("adb connect " + remote);
+        Call c = adb.query(Duration.ofSeconds(60), "connect", remote);
+        String out = c.out().trim();
+        if (!c.r().ok() || !(out.startsWith("connected to") || out.startsWith("already connected to")))
+            throw Kit.UserError.badInput("adb connect " + remote + " failed: " + firstLine(out.isEmpty() ? c.adbError() : out),
+                    "on the device enable wireless debugging (or run adb tcpip 5555 over USB), check HOST:PORT and that both are on the same network");
+        io.ok(firstLine(out));
+    }
+
+    private AdbDevice chooseDevice(String wanted) {
+        Call c = adb.query(Duration.ofSeconds(60), "devices", "-l");
+        if (!c.ok()) throw Kit.UserError.badInput("`adb devices -l` failed: " + why(c), "restart the adb server: adb kill-server && adb start-server");
+        List<AdbDevice> all = parseDevices(c.out());
+        String listed = all.isEmpty() ? "none" : all.stream().map(AdbDevice::describe).collect(Collectors.joining(", "));
+        String connectFix = "connect a device with USB debugging on (Settings > Developer options) and accept the prompt, or use --remote-device HOST:PORT; then check: adb devices -l";
+        if (wanted != null) {
+            AdbDevice d = all.stream().filter(x -> x.serial().equals(wanted)).findFirst().orElse(null);
+            if (d == null) throw Kit.UserError.badInput("device " + wanted + " is not connected (adb devices lists: " + listed + ")", connectFix);
+            if (!d.state().equals("device")) throw Kit.UserError.badInput("device " + wanted + " is " + d.state(), stateFix(d.state()));
+            return d;
+        }
+        List<AdbDevice> online = all.stream().filter(x -> x.state().equals("device")).toList();
+        if (online.size() > 1)
+            throw Kit.UserError.badInput(online.size() + " devices are online: " + online.stream().map(AdbDevice::describe).collect(Collectors.joining(", ")),
+                    "choose one with --serial SERIAL (e.g. --serial " + online.get(0).serial() + "), or set \"device\": {\"serial\": ...} in the config");
+        if (online.isEmpty()) throw Kit.UserError.badInput(all.isEmpty() ? "no Android device connected (adb devices lists none)"
+                : "no device online (adb devices lists: " + listed + ")", all.size() == 1 ? stateFix(all.get(0).state()) : connectFix);
+        return online.get(0);
+    }
+
+    private static String stateFix(String state) {
+        return switch (state) {
+            case "unauthorized" -> "unlock the device and accept the 'Allow USB debugging' prompt, then run this again";
+            case "offline" -> "reconnect it: adb reconnect (or replug the cable), then check adb devices -l";
+            default -> "reconnect the device, then check adb devices -l";
+        };
+    }
+
+    static List<AdbDevice> parseDevices(String out) {
+        List<AdbDevice> list = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("*") || t.startsWith("List of devices") || t.startsWith("adb ")) continue;
+            String[] parts = t.split("\\s+");
+            if (parts.length < 2) continue;
+            Map<String, String> attrs = new LinkedHashMap<>();
+            for (int i = 2; i < parts.length; i++) {
+                int c = parts[i].indexOf(':');
+                if (c > 0) attrs.put(parts[i].substring(0, c), parts[i].substring(c + 1));
+            }
+            list.add(new AdbDevice(parts[0], parts[1], attrs));
+        }
+        return list;
+    }
+
+    /** The manifest "device" object: what the device is, its CPUs, thermal state, battery and power settings; warns and checks. */
+    private Map<String, Object> deviceFacts(AdbDevice d, String remote) {
+        Map<String, String> props = parseProps(adb.shellQuery(List.of("getprop")));
+        String abi = props.get("ro.product.cpu.abi");
+        if (abi != null && !abi.equals("arm64-v8a"))
+            throw Kit.UserError.badInput("device " + d.serial() + " is " + abi + " (getprop ro.product.cpu.abi), but the runners are arm64-v8a builds",
+                    "use an arm64 device (Armv9 with SME2 to measure SME2)");
+        String cpuinfo = adb.shellQuery(List.of("cat", "/proc/cpuinfo"));
+        List<String> features = features(cpuinfo);
+        Map<String, Object> power = powerSettings();
+        Map<String, Object> f = Kit.ordered("serial", d.serial(), "remote", remote, "transport", d.attrs(),
+                "model", props.get("ro.product.model"), "manufacturer", props.get("ro.product.manufacturer"),
+                "soc", firstNonNull(props.get("ro.soc.model"), props.get("ro.board.platform"), props.get("ro.hardware")),
+                "soc_manufacturer", props.get("ro.soc.manufacturer"), "board_platform", props.get("ro.board.platform"), "abi", abi,
+                "fingerprint", props.get("ro.build.fingerprint"), "android_version", props.get("ro.build.version.release"),
+                "sdk", intOrNull(props.get("ro.build.version.sdk")), "emulator", "1".equals(props.get("ro.kernel.qemu")) || "1".equals(props.get("ro.boot.qemu")),
+                "kernel", firstLine(adb.shellQuery(List.of("uname", "-a"))), "cpu_features", features, "sme2", features == null ? null : features.contains("sme2"),
+                "cpus", cpus(), "thermal", thermal(), "battery", battery(), "power", power, "adb", firstLine(adb.query(Duration.ofSeconds(30), "version").out()));
+        checkDevice(f, power);
+        return f;
+    }
+
+    private void checkDevice(Map<String, Object> f, Map<String, Object> power) {
+        String who = "device " + f.get("serial") + (f.get("model") != null ? " (" + f.get("model") + ")" : "");
+        if (f.get("sme2") == null) warn(who + ": cannot read the CPU features in /proc/cpuinfo, so SME2 support is unknown");
+        else if (Boolean.FALSE.equals(f.get("sme2")))
+            warn(who + " has no sme2 in the Features of its /proc/cpuinfo: SME2-on runners fall back to NEON kernels there, so SME2-on results will equal SME2-off");
+        if (Boolean.TRUE.equals(f.get("emulator"))) warn(who + " is an emulator (ro.kernel.qemu = 1): its timings say nothing about a phone's CPU; use a physical device");
+        if (f.get("sdk") instanceof Integer sdk && sdk < 24) warn(who + " runs Android " + f.get("android_version") + " (API " + sdk + "): the runners need API 24 or newer");
+        if (f.get("thermal") instanceof Map<?, ?> t && t.get("status") instanceof Integer st && st > 0)
+            warn(who + ": thermal status " + st + " (" + t.get("status_name") + "): the CPU may be throttled; let the device cool (adb shell dumpsys thermalservice) and re-run");
+        if (f.get("battery") instanceof Map<?, ?> b && b.get("level") instanceof Integer lv && lv < 20)
+            warn(who + ": battery at " + lv + "%: power saving may lower the CPU frequencies; charge it first");
+        if (power == null) warn(who + ": cannot read the power settings (settings get global ...); check them by hand: stay-awake on, low_power 0, animation scales 0");
+        else powerWarnings(who, String.valueOf(f.get("serial")), power);
+        io.info(f.get("manufacturer") + " " + f.get("model") + ", SoC " + f.get("soc") + ", Android " + f.get("android_version") + " (API " + f.get("sdk") + "), SME2 "
+                + (Boolean.TRUE.equals(f.get("sme2")) ? "yes" : f.get("sme2") == null ? "unknown" : "no"));
+    }
+
+    /** The Learning Path's settings for stable timings: stay awake, no battery saver, no animations. */
+    private void powerWarnings(String who, String serial, Map<String, Object> p) {
+        String adbS = "adb -s " + Kit.shq(serial) + " shell ";
+        Object stay = p.get("stay_on_while_plugged_in");
+        if (stay == null || "0".equals(stay))
+            warn(who + ": stay-awake is off (settings get global stay_on_while_plugged_in = " + stay + "): the screen may sleep and the CPU slow down during a run; set it with: "
+                    + adbS + "svc power stayon usb");
+        if ("1".equals(p.get("low_power")))
+            warn(who + ": battery saver is on (settings get global low_power = 1): it lowers the CPU frequencies; turn it off with: " + adbS + "settings put global low_power 0");
+        List<String> on = POWER_KEYS.subList(2, 5).stream().filter(k -> !isZero(p.get(k))).toList();
+        if (!on.isEmpty())
+            warn(who + ": animations are on (" + on.stream().map(k -> k + " = " + p.get(k)).collect(Collectors.joining(", ")) + "): turn them off with: "
+                    + on.stream().map(k -> adbS + "settings put global " + k + " 0").collect(Collectors.joining(" && ")));
+    }
+
+    private static boolean isZero(Object v) {
+        try {
+            return v != null && Double.parseDouble(v.toString()) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private Map<String, Object> powerSettings() {
+        String script = "for k in " + String.join(" ", POWER_KEYS) + "; do echo \"$k=$(settings get global $k)\"; done";
+        String out = adb.shellQuery(List.of("sh", "-c", script));
+        if (out == null) return null;
+        Map<String, Object> p = Kit.ordered();
+        for (String k : POWER_KEYS) {
+            Matcher m = Pattern.compile("(?m)^" + k + "=(.*)$").matcher(out);
+            p.put(k, m.find() && !m.group(1).isBlank() && !m.group(1).trim().equals("null") ? m.group(1).trim() : null); // "null": never set
+        }
+        return p;
+    }
+
+    static List<String> features(String cpuinfo) {
+        if (cpuinfo == null) return null;
+        Matcher m = Pattern.compile("(?m)^Features\\s*:\\s*(.*)$").matcher(cpuinfo);
+        return m.find() ? List.of(m.group(1).trim().split("\\s+")) : null;
+    }
+
+    /** Per core: maximum frequency (kHz) and governor, from /sys/devices/system/cpu/cpu N /cpufreq. */
+    private List<Map<String, Object>> cpus() {
+        String script = "cd /sys/devices/system/cpu && for c in cpu[0-9]*; do echo \"$c $(cat $c/cpufreq/cpuinfo_max_freq 2>/dev/null) $(cat $c/cpufreq/scaling_governor 2>/dev/null)\"; done";
+        String out = adb.shellQuery(List.of("sh", "-c", script));
+        List<Map<String, Object>> cpus = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^cpu(\\d+) ?(\\d*) ?(\\S*)\\s*$").matcher(out == null ? "" : out);
+        while (m.find()) cpus.add(Kit.ordered("cpu", Integer.parseInt(m.group(1)), "max_freq_khz", intOrNull(m.group(2)), "governor", blankToNull(m.group(3))));
+        cpus.sort(Comparator.comparingInt(c -> (Integer) c.get("cpu")));
+        return cpus;
+    }
+
+    static final List<String> THERMAL_NAMES = List.of("none", "light", "moderate", "severe", "critical", "emergency", "shutdown");
+
+    /** `dumpsys thermalservice` "Thermal Status: N", else the temperatures of /sys/class/thermal. */
+    private Map<String, Object> thermal() {
+        String out = adb.shellQuery(List.of("dumpsys", "thermalservice"));
+        Matcher m = Pattern.compile("(?m)^\\s*Thermal Status:\\s*(\\d+)").matcher(out == null ? "" : out);
+        if (m.find()) {
+            int st = Integer.parseInt(m.group(1));
+            return Kit.ordered("status", st, "status_name", st < THERMAL_NAMES.size() ? THERMAL_NAMES.get(st) : "unknown", "source", "dumpsys thermalservice");
+        }
+        String zones = adb.shellQuery(List.of("sh", "-c", "for z in /sys/class/thermal/thermal_zone*; do echo \"$(cat $z/type 2>/dev/null)=$(cat $z/temp 2>/dev/null)\"; done"));
+        Map<String, Object> temps = Kit.ordered();
+        Matcher z = Pattern.compile("(?m)^(\\S+)=(-?\\d+)\\s*$").matcher(zones == null ? "" : zones);
+        while (z.find()) temps.put(z.group(1), Integer.parseInt(z.group(2)) / 1000.0);
+        return Kit.ordered("status", null, "status_name", null, "source", "/sys/class/thermal", "zones_c", temps);
+    }
+
+    private Map<String, Object> battery() {
+        String out = adb.shellQuery(List.of("dumpsys", "battery"));
+        if (out == null) return null;
+        Integer temp = intOrNull(field(out, "temperature"));
+        return Kit.ordered("level", intOrNull(field(out, "level")), "temperature_c", temp == null ? null : temp / 10.0,
+                "usb_powered", bool(field(out, "USB powered")), "ac_powered", bool(field(out, "AC powered")), "status", intOrNull(field(out, "status")));
+    }
+
+    private static String field(String text, String key) {
+        Matcher m = Pattern.compile("(?m)^\\s*" + Pattern.quote(key) + ":\\s*(.*?)\\s*$").matcher(text);
+        return m.find() ? m.group(1) : null;
+    }
+
+    static Map<String, String> parseProps(String out) {
+        Map<String, String> props = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\[([^\\]]+)]: \\[(.*)]\\s*$").matcher(out == null ? "" : out);
+        while (m.find()) props.put(m.group(1), m.group(2));
+        return props;
+    }
+
+    // ---------------------------------------------------------------- the run
+
+    /** Fills the manifest (new run or --resume), saves it, and returns the steps that are not ok yet. */
+    private List<Step> startRun(Kit.Config cfg, Path configPath, Kit.RunFolder f, List<Step> steps, Map<String, Object> device, List<Kit.Experiment> exps) {
+        Map<String, Object> m = f.manifest;
+        if (resume == null) {
+            m.put("config", configPath.toAbsolutePath().normalize().toString());
+            Kit.writeJson(f.dir.resolve("config.json"), resolvedConfig(cfg));
+        } else {
+            @SuppressWarnings("unchecked") List<Object> resumed = m.get("resumed_at") instanceof List<?> l ? (List<Object>) l : new ArrayList<>();
+            resumed.add(Kit.utcNow());
+            m.put("resumed_at", resumed);
+            if (!Objects.equals(m.get("model"), cfg.model().toString()))
+                warn("the run folder was made for model " + m.get("model") + ", the config names " + cfg.model());
+            if (m.get("device") instanceof Map<?, ?> before && before.get("serial") != null && !before.get("serial").equals(device.get("serial")))
+                warn("the run folder was measured on device " + before.get("serial") + ", this resume runs on " + device.get("serial") + ": results may not be comparable");
+        }
+        m.put("model", cfg.model().toString());
+        m.put("executorch", Kit.GitState.of(Kit.Workspace.locate(workspace).executorch()).toMap());
+        Map<String, Object> host = Kit.hostFacts("git");
+        @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");
+        tools.put("adb", device.get("adb"));
+        m.put("host", host);
+        m.put("device", device);
+        @SuppressWarnings("unchecked") Map<String, Object> known = m.get("runners") instanceof Map<?, ?> r ? (Map<String, Object>) r : Kit.ordered();
+        known.putAll(runnerFacts(exps));
+        m.put("runners", known);
+        m.put("status", "running");
+        List<Step> todo = new ArrayList<>();
+        for (Step s : steps) if (!"ok".equals(f.result(s.exp().name(), s.threads(), s.exp().mode()).get("status"))) todo.add(s);
+        m.put("warnings", warnings);
+        f.save();
+        io.step((resume != null ? "resuming " : "running ") + todo.size() + " of " + steps.size() + " experiment run(s) into " + f.dir);
+        if (resume != null && todo.isEmpty()) io.ok("every selected experiment is already ok; nothing to run");
+        return todo;
+    }
+
+    /** manifest "runners": per experiment its host path, its place on the device and the build.json beside it (null when absent). */
+    private Map<String, Object> runnerFacts(List<Kit.Experiment> exps) {
+        Map<String, Object> out = Kit.ordered();
+        for (Kit.Experiment e : exps) {
+            Path bj = e.runnerPath().resolveSibling("build.json");
+            Map<String, Object> build = null;
+            if (Files.isRegularFile(bj)) {
+                try {
+                    @SuppressWarnings("unchecked") Map<String, Object> b = Kit.JSON.convertValue(Kit.readJson(bj), LinkedHashMap.class);
+                    build = b;
+                } catch (Kit.UserError | IllegalArgumentException ex) {
+                    warn("experiment " + e.name() + ": cannot read " + bj + ": " + ex.getMessage());
+                }
+            }
+            String sme2 = build != null && build.get("cmake_flags") instanceof Map<?, ?> fl ? flag(fl) : null;
+            out.put(e.name(), Kit.ordered("path", e.runnerPath().toString(), "device_path", lay.runner(e), "build", build,
+                    "build_json", build == null ? null : bj.toString(), "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2,
+                    "executorch_sha", build == null ? null : build.get("executorch_sha"),
+                    "note", build == null ? "no build.json beside the runner: its build flags, SME2 setting and ExecuTorch revision are unknown"
+                            + " (runners built with jbang scripts/BuildRunners.java record them)" : null));
+            String n = e.name().toLowerCase(Locale.ROOT).replace('-', '_');
+            if (sme2 != null && (n.contains("sme2_off") && sme2.equals("ON") || n.contains("sme2_on") && sme2.equals("OFF")))
+                warn("experiment " + e.name() + ": its name says " + (n.contains("sme2_off") ? "SME2 off" : "SME2 on") + " but its runner was built with XNNPACK_ENABLE_ARM_SME2=" + sme2);
+        }
+        return out;
+    }
+
+    private static String flag(Map<?, ?> flags) {
+        for (String k : List.of("-DXNNPACK_ENABLE_ARM_SME2", "XNNPACK_ENABLE_ARM_SME2"))
+            if (flags.get(k) != null) return String.valueOf(flags.get(k)).toUpperCase(Locale.ROOT);
+        return null;
+    }
+
+    /** The device folder's layout: the run's folder under workdir, runners under bin/<their host folder name>/. */
+    static Layout layout(String workdir, String runId, Path model, List<Kit.Experiment> exps) {
+        String dir = (workdir.equals("/") ? "" : workdir) + "/" + safeName(runId);
+        Map<Path, String> runners = new LinkedHashMap<>();
+        Set<String> used = new LinkedHashSet<>();
+        for (Kit.Experiment e : exps) {
+            if (runners.containsKey(e.runnerPath())) continue;
+            Path parent = e.runnerPath().getParent();
+            String base = safeName(parent == null || parent.getFileName() == null ? "runner" : parent.getFileName().toString()), name = base;
+            for (int i = 2; !used.add(name); i++) name = base + "-" + i;
+            runners.put(e.runnerPath(), dir + "/bin/" + name + "/" + e.runnerPath().getFileName());
+        }
+        return new Layout(dir, dir + "/" + model.getFileName(), dir + "/" + LIBCXX, runners);
+    }
+
+    /**
+     * The one way a string reaches `adb shell`: every word through Kit.shq, the commands joined by &&. adb passes the
+     * result as ONE string to the device's sh -c, so nothing in a name, path or argument can be run as a command.
+     */
+    static String remote(List<List<String>> commands) {
+        return commands.stream().map(c -> c.stream().map(Kit::shq).collect(Collectors.joining(" "))).collect(Collectors.joining(" && "));
+    }
+
+    private String prepareSafely(Kit.Config cfg, Path libcxx, List<Kit.Experiment> exps) {
+        try {
+            return prepareDevice(cfg, libcxx, exps);
+        } catch (RuntimeException ex) { // e.g. a full disk: every experiment fails with it, the manifest says so
+            return "pipeline error while preparing the device: " + ex.getMessage();
+        }
+    }
+
+    /** Pushes the model, libc++_shared.so and the runners, and asks each runner for --help on the device. Returns why it failed, or null. */
+    private String prepareDevice(Kit.Config cfg, Path libcxx, List<Kit.Experiment> exps) {
+        io.step("pushing the model, " + LIBCXX + " and " + lay.runners().size() + " runner(s) to " + lay.dir());
+        List<String> mkdir = new ArrayList<>(List.of("mkdir", "-p", lay.dir()));
+        lay.runners().values().forEach(r -> mkdir.add(r.substring(0, r.lastIndexOf('/'))));
+        Call c = adb.shell(List.of(mkdir), Duration.ofSeconds(60), null);
+        if (c.ok()) c = adb.push(cfg.model(), lay.model());
+        if (c.ok()) c = adb.push(libcxx, lay.lib());
+        for (Map.Entry<Path, String> r : lay.runners().entrySet()) if (c.ok()) c = adb.push(r.getKey(), r.getValue());
+        List<String> chmod = new ArrayList<>(List.of("chmod", "755"));
+        chmod.addAll(lay.runners().values());
+        if (c.ok()) c = adb.shell(List.of(chmod), Duration.ofSeconds(60), null);
+        if (!c.ok()) {
+            String why = "could not prepare the device folder " + lay.dir() + ": " + why(c);
+            adb.noteLost(why, "preparing the device");
+            io.fail(why);
+            return adb.lostReason != null ? adb.lostReason : why;
+        }
+        io.ok("pushed " + cfg.model().getFileName() + ", " + LIBCXX + " (from " + libcxx + ") and " + lay.runners().size() + " runner(s)");
+        for (Kit.Experiment e : exps) if (!runnerProblems.containsKey(e.runnerPath())) runnerProblems.put(e.runnerPath(), checkRunner(e));
+        return null;
+    }
+
+    /** Runs `RUNNER --help` on the device: null when it lists --etdump_path, else why the runner cannot be used. */
+    private String checkRunner(Kit.Experiment e) {
+        Call c = adb.shell(List.of(List.of("cd", lay.dir()), List.of("env", "LD_LIBRARY_PATH=" + lay.dir(), lay.runner(e), "--help")), Duration.ofSeconds(60), null);
+        String out = c.out();
+        if (c.adbError() != null) return "adb failed while checking the runner: " + why(c);
+        if (out.contains("etdump_path")) return null;
+        String build = "jbang scripts/BuildRunners.java --variants " + variant(e);
+        String why = out.contains("model_path")
+                ? "runner " + e.runnerPath() + " has no --etdump_path flag: it was built without the event tracer, so it writes no ETDump; rebuild it with"
+                + " -DEXECUTORCH_BUILD_DEVTOOLS=ON -DEXECUTORCH_ENABLE_EVENT_TRACER=ON: " + build
+                : "runner " + e.runnerPath() + " cannot start on the device (exit " + c.r().exitCode() + ": " + String.join(" | ", lastLines(out, 3))
+                + "); is it an Android arm64 build with " + LIBCXX + "? " + build;
+        io.fail("experiment " + e.name() + ": " + why);
+        return why;
+    }
+
+    private void runStep(Kit.Config cfg, Kit.RunFolder f, Step s, int i, int n, long t0) {
+        Kit.Experiment e = s.exp();
+        Path dir = f.dir.resolve(e.name()).resolve("t" + s.threads());
+        Path etdump = dir.resolve("run.etdump"), log = dir.resolve("runner.log"), xlog = s.xnntrace() ? dir.resolve("xnntrace.log") : null;
+        Map<String, Object> entry = f.result(e.name(), s.threads(), e.mode());
+        inFlight = entry;
+        adb.during = s.label();
+        io.step(String.format(Locale.ROOT, "[%d/%d] %s: %s%d %s run(s)%s (%.0f s elapsed)", i, n, s.label(),
+                s.warmup() > 0 ? s.warmup() + " warm-up + " : "", s.runs(), e.mode(), s.xnntrace() ? " with the kernel log" : "", (System.nanoTime() - t0) / 1e9));
+        long started = System.nanoTime();
+        try {
+            deleteTree(dir);
+            Files.createDirectories(dir);
+        } catch (IOException ex) {
+            f.record(entry, "failed", "cannot prepare " + dir + ": " + ex.getMessage(), null);
+            return;
+        }
+        String gone = adb.stillGone();
+        String why = gone != null ? gone : runnerProblems.get(e.runnerPath());
+        if (why == null) why = prepareStepDir(s);
+        if (why == null && s.warmup() > 0) {
+            Outcome w = runOnDevice(s, words(s, s.warmup(), null), dir.resolve("warmup.log"), null);
+            if (interruptedToo()) return;
+            if (w.why() != null) why = (w.adbFailed() ? "" : "warm-up ") + w.why();
+        }
+        if (why != null) {
+            finish(f, entry, s, why, List.of(), null, dir, null, List.of(), started);
+            return;
+        }
+        String remoteEtdump = lay.stepDir(s) + "/run.etdump";
+        Kit.writeAtomic(dir.resolve("command.txt"), String.join("\n", adb.shellArgv(remote(List.of(List.of("cd", lay.stepDir(s)), words(s, s.runs(), remoteEtdump))))) + "\n");
+        Outcome r = runOnDevice(s, words(s, s.runs(), remoteEtdump), log, xlog);
+        if (interruptedToo()) return;
+        why = r.why();
+        if (why == null) why = pullEtdump(remoteEtdump, etdump);
+        List<Double> latency = List.of();
+        List<String> notes = new ArrayList<>();
+        if (why == null) {
+            why = etdumpProblem(etdump, s.runs(), notes);
+            if (why == null) latency = Kit.etdumpRuns(etdump).executeMs();
+        }
+        if (why == null) notes.addAll(crossChecks(s, r.out(), latency, xlog));
+        finish(f, entry, s, why, latency, r.out() == null ? null : r.out().reportedMs(), dir, xlog, notes, started);
+    }
+
+    private String prepareStepDir(Step s) {
+        Call c = adb.shell(List.of(List.of("rm", "-rf", lay.stepDir(s)), List.of("mkdir", "-p", lay.stepDir(s))), Duration.ofSeconds(60), null);
+        if (c.ok()) return null;
+        String why = "adb failed to prepare " + lay.stepDir(s) + ": " + why(c);
+        return adb.noteLost(why, s.label()) ? adb.lostReason : why;
+    }
+
+    /** The runner's words on the device: env LD_LIBRARY_PATH=DIR [ENV=…] [taskset MASK] RUNNER --model_path … + extra_args. */
+    List<String> words(Step s, int executions, String etdump) {
+        Kit.Experiment e = s.exp();
+        List<String> w = new ArrayList<>(List.of("env", "LD_LIBRARY_PATH=" + lay.dir()));
+        e.env().forEach((k, v) -> w.add(k + "=" + v));
+        if (e.cpuAffinity() != null) w.addAll(List.of("taskset", e.cpuAffinity()));
+        w.addAll(List.of(lay.runner(e), "--model_path", lay.model(), "--num_executions", String.valueOf(executions), "--cpu_threads", String.valueOf(s.threads())));
+        if (etdump != null) w.addAll(List.of("--etdump_path", etdump));
+        w.addAll(e.extraArgs());
+        return w;
+    }
+
+    /**
+     * One runner process on the device in the step's folder: logcat -c, the process (its output into log), then its
+     * ExecuTorch logcat lines appended to log and, with xlog, its XNNPACK lines into xlog. The runner's own words for a
+     * failure come from both (an Android build logs to logcat, a posix one to stderr).
+     */
+    private Outcome runOnDevice(Step s, List<String> words, Path log, Path xlog) {
+        Call clear = adb.logcat("-c");
+        if (!clear.ok()) return adbFailure("adb logcat -c failed: " + why(clear), s);
+        Call c = adb.shell(List.of(List.of("cd", lay.stepDir(s)), words), Duration.ofSeconds(s.exp().timeoutS()), log);
+        runnerExit = c.r().exitCode();
+        if (c.adbError() != null) return adbFailure("adb failed while the runner ran: " + why(c), s);
+        if (c.r().timedOut()) adb.shell(List.of(List.of("pkill", "-f", lay.runner(s.exp()))), Duration.ofSeconds(30), null); // adbd may leave it running
+        Call et = adb.logcat("-d", "-s", "ExecuTorch");
+        String etLines = logcatLines(et.out(), "ExecuTorch");
+        appendLog(log, "--- adb logcat -d -s ExecuTorch (the runner's log on Android)\n" + etLines);
+        if (xlog != null) {
+            Call x = adb.logcat("-d", "-s", "XNNPACK");
+            String stderrNotes = c.out().lines().filter(l -> l.contains("(XNNPACK): ")).map(l -> l + "\n").collect(Collectors.joining());
+            Kit.writeAtomic(xlog, (x.ok() ? x.out() : "") + stderrNotes); // a runner may also print them on stderr
+            if (!x.ok()) return adbFailure("adb logcat -d -s XNNPACK failed: " + why(x), s);
+        }
+        Kit.RunnerOutput out = Kit.RunnerOutput.parse(c.out() + "\n" + asRunnerLog(etLines));
+        return new Outcome(failure(c.r(), out, s.exp().timeoutS()), out, false);
+    }
+
+    private Outcome adbFailure(String why, Step s) {
+        return new Outcome(adb.noteLost(why, s.label()) ? adb.lostReason : why, null, true);
+    }
+
+    private String pullEtdump(String remote, Path local) {
+        Call c = adb.pull(remote, local);
+        if (c.ok()) return null;
+        if (c.out().contains("failed to stat remote object") || c.out().contains("No such file")) return "the runner exited 0 but wrote no ETDump at " + remote + " on the device";
+        String why = "adb pull " + remote + " failed: " + why(c);
+        return adb.noteLost(why, adb.during) ? adb.lostReason : why;
+    }
+
+    private static String etdumpProblem(Path etdump, int runs, List<String> notes) {
+        try {
+            if (!Files.isRegularFile(etdump)) return "no ETDump at " + etdump + " after adb pull";
+            if (Files.size(etdump) == 0) return "the ETDump " + etdump + " is empty";
+            List<Double> ms = Kit.etdumpRuns(etdump).executeMs();
+            int nan = 0;
+            for (int k = ms.size() - 1; k >= 0; k--) if (ms.get(k).isNaN()) nan = k + 1;
+            if (ms.size() > runs) notes.add("the ETDump has " + ms.size() + " Execute blocks for " + runs + " executions");
+            if (ms.size() < runs) return "the ETDump has " + ms.size() + " Execute block(s) but " + runs + " execution(s) ran";
+            if (nan > 0) return "Execute block " + nan + " of the ETDump has no Method::execute event";
+            return null;
+        } catch (IOException | Kit.UserError ex) {
+            return "the ETDump cannot be read: " + ex.getMessage();
+        }
+    }
+
+    static final Pattern LOGCAT = Pattern.compile("^\\d\\d-\\d\\d \\d\\d:\\d\\d:(\\d\\d\\.\\d+)\\s+\\d+\\s+\\d+ ([VDIWEF]) (\\S+?)\\s*: ?(.*)$");
+
+    /** The logcat lines (threadtime) of one tag, without logcat's "--------- beginning of" lines. */
+    static String logcatLines(String text, String tag) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : text.split("\n")) {
+            Matcher m = LOGCAT.matcher(l);
+            if (m.matches() && m.group(3).equals(tag)) sb.append(l).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** ExecuTorch logcat lines as the runner prints them on a host (`E 00:00:12.345 logcat] msg`), for Kit.RunnerOutput. */
+    static String asRunnerLog(String logcat) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : logcat.split("\n")) {
+            Matcher m = LOGCAT.matcher(l);
+            if (m.matches()) sb.append(m.group(2).equals("V") || m.group(2).equals("D") ? "I" : m.group(2)).append(" 00:00:").append(m.group(1))
+                    .append(" logcat] ").append(m.group(4)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static void appendLog(Path log, String text) {
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw Kit.UserError.failed("cannot write " + log + ": " + e.getMessage(), "check free disk space");
+        }
+    }
+
+    /** True when the pipeline is being stopped; a runner (adb) killed by the same Ctrl-C (exit 130/143) waits a moment for the hook. */
+    private boolean interruptedToo() {
+        for (int i = 0; i < 10 && !stopping && (runnerExit == 130 || runnerExit == 143); i++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+        return stopping;
+    }
+
+    /** Why a runner process failed, in its own words; null when it exited 0 with sane output. */
+    static String failure(Kit.Result r, Kit.RunnerOutput out, int timeoutS) {
+        String said = out.why().isEmpty() ? "" : ": " + out.why();
+        if (r.startError() != null) return "adb could not start: " + r.startError();
+        if (r.timedOut()) return "timed out after " + timeoutS + " s (timeout_s)" + (said.isEmpty() ? "" : "; last output" + said);
+        if (r.exitCode() != 0) return "runner exited with code " + r.exitCode() + signal(r.exitCode()) + said;
+        if (out.nan()) return "the printed output tensor contains NaN (nan)";
+        return null;
+    }
+
+    static String signal(int code) {
+        Map<Integer, String> names = Map.of(2, "SIGINT", 4, "SIGILL: an instruction this CPU lacks (an SME2 build on a CPU without SME2?)",
+                6, "SIGABRT", 9, "SIGKILL", 11, "SIGSEGV", 15, "SIGTERM");
+        return code > 128 && names.containsKey(code - 128) ? " (killed by " + names.get(code - 128) + ")" : "";
+    }
+
+    static List<String> crossChecks(Step s, Kit.RunnerOutput out, List<Double> latency, Path xlog) {
+        List<String> notes = new ArrayList<>();
+        double sum = latency.stream().mapToDouble(Double::doubleValue).sum();
+        Double rep = out.reportedMs();
+        if (rep == null) notes.add("the runner printed no \"Model executed successfully\" line (stdout or logcat) to cross-check the ETDump with");
+        else if (Math.abs(sum - rep) > Math.max(0.5, 0.25 * rep))
+            notes.add(String.format(Locale.ROOT, "the ETDump's Method::execute total %.3f ms disagrees with the runner's own %.3f ms", sum, rep));
+        if (out.executions() != null && out.executions() != s.runs())
+            notes.add("the runner says it executed " + out.executions() + " time(s), the pipeline asked for " + s.runs());
+        boolean kernels = xlog != null && kernelLines(xlog) > 0;
+        if (s.xnntrace() && !kernels)
+            notes.add("no XNNPACK kernel lines in " + xlog + " (logcat -s XNNPACK): is the runner a kernel-logging build (jbang scripts/BuildRunners.java --variants "
+                    + variant(s.exp()).replaceFirst("(-xnnlog)?$", "-xnnlog") + ")?");
+        return notes;
+    }
+
+    private static long kernelLines(Path xlog) {
+        try (Stream<String> lines = Files.lines(xlog)) {
+            return lines.filter(l -> l.contains("Using ") && l.contains("microkernel")).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    private void finish(Kit.RunFolder f, Map<String, Object> entry, Step s, String why, List<Double> latency, Double reported, Path dir, Path xlog,
+                        List<String> notes, long started) {
+        Path etdump = dir.resolve("run.etdump"), log = dir.resolve("runner.log");
+        Map<String, Object> metrics = f.metrics(s.runs(), s.warmup(), s.threads(), latency, reported, Files.isRegularFile(etdump) ? etdump : null,
+                Files.isRegularFile(log) ? log : null, xlog != null && Files.isRegularFile(xlog) ? xlog : null);
+        metrics.put("warnings", notes);
+        metrics.put("seconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
+        if (stopping) return;
+        f.record(entry, why == null ? "ok" : "failed", why, metrics);
+        notes.forEach(nt -> io.warn(s.label() + ": " + nt));
+        if (why == null) io.ok(s.label() + ": " + summary(metrics) + String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - started) / 1e9));
+        else io.fail(s.label() + ": " + why);
+    }
+
+    /** A step that did not get to run (device not prepared, pipeline error): failed with the reason. */
+    private void fail(Kit.RunFolder f, Step s, String why) {
+        f.record(f.result(s.exp().name(), s.threads(), s.exp().mode()), "failed", why, null);
+        io.fail(s.label() + ": " + why);
+    }
+
+    /** Removes the run's device folder (unless --keep-device-files or the device is gone) and notes what happened to it. */
+    private void cleanup(Kit.RunFolder f, Map<String, Object> device) {
+        String state;
+        if (keepDeviceFiles) {
+            state = "kept (--keep-device-files)";
+            io.info("device files kept in " + lay.dir() + " (remove them with: adb -s " + Kit.shq(adb.serial) + " shell rm -rf " + Kit.shq(lay.dir()) + ")");
+        } else if (adb.lostReason != null && adb.stillGone() != null) {
+            state = "left on the device (it was lost)";
+            warn("the device folder " + lay.dir() + " was not removed: the device is gone; remove it later with: adb -s " + Kit.shq(adb.serial) + " shell rm -rf " + Kit.shq(lay.dir()));
+        } else {
+            Call c = adb.shell(List.of(List.of("rm", "-rf", lay.dir())), Duration.ofSeconds(120), null);
+            state = c.ok() ? "removed" : "not removed: " + why(c);
+            if (!c.ok()) warn("could not remove " + lay.dir() + " on the device: " + why(c));
+        }
+        device.put("device_files", state);
+        if (adb.lostReason != null) device.put("lost", Kit.ordered("during", adb.lostDuring, "reason", adb.lostReason));
+        f.save();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    // ---------------------------------------------------------------- dry run
+
+    private int dryRun(Kit.Config cfg, List<Step> steps, Path runDir, Kit.RunFolder folder, Path libcxx, List<String> problems) {
+        if (!io.json) {
+            io.out.println("# run folder: " + runDir + (folder == null ? " (not created: --dry-run)" : ""));
+            io.out.println("# device: " + adb.serial + ", folder " + lay.dir());
+        }
+        List<String> mkdir = new ArrayList<>(List.of("mkdir", "-p", lay.dir()));
+        lay.runners().values().forEach(r -> mkdir.add(r.substring(0, r.lastIndexOf('/'))));
+        adb.shell(List.of(mkdir), Duration.ofSeconds(60), null);
+        adb.push(cfg.model(), lay.model());
+        adb.push(libcxx == null ? Path.of(LIBCXX) : libcxx, lay.lib());
+        lay.runners().forEach(adb::push);
+        List<String> chmod = new ArrayList<>(List.of("chmod", "755"));
+        chmod.addAll(lay.runners().values());
+        adb.shell(List.of(chmod), Duration.ofSeconds(60), null);
+        Set<Path> helped = new LinkedHashSet<>();
+        for (Step s : steps)
+            if (helped.add(s.exp().runnerPath()))
+                adb.shell(List.of(List.of("cd", lay.dir()), List.of("env", "LD_LIBRARY_PATH=" + lay.dir(), lay.runner(s.exp()), "--help")), Duration.ofSeconds(60), null);
+        for (Step s : steps) {
+            if (folder != null && folder.results().stream().anyMatch(r -> s.exp().name().equals(r.get("experiment"))
+                    && r.get("threads") instanceof Number n && n.intValue() == s.threads() && "ok".equals(r.get("status")))) continue;
+            Path dir = runDir.resolve(s.exp().name()).resolve("t" + s.threads());
+            adb.shell(List.of(List.of("rm", "-rf", lay.stepDir(s)), List.of("mkdir", "-p", lay.stepDir(s))), Duration.ofSeconds(60), null);
+            if (s.warmup() > 0) dryRunProcess(s, words(s, s.warmup(), null), false);
+            dryRunProcess(s, words(s, s.runs(), lay.stepDir(s) + "/run.etdump"), s.xnntrace());
+            adb.pull(lay.stepDir(s) + "/run.etdump", dir.resolve("run.etdump"));
+        }
+        if (!keepDeviceFiles) adb.shell(List.of(List.of("rm", "-rf", lay.dir())), Duration.ofSeconds(120), null);
+        List<String> analysis = noAnalysis ? null : analysisCommand(runDir);
+        if (analysis != null) Kit.exec(io, Kit.Cmd.of(analysis));
+        if (io.json) io.data(Kit.ordered("dry_run", true, "run_dir", runDir.toString(), "serial", adb.serial, "device_dir", lay.dir(), "problems", problems,
+                "warnings", warnings, "commands", io.plannedCommands));
+        return problems.isEmpty() ? Kit.OK : Kit.USAGE;
+    }
+
+    private void dryRunProcess(Step s, List<String> words, boolean xnntrace) {
+        adb.logcat("-c");
+        adb.shell(List.of(List.of("cd", lay.stepDir(s)), words), Duration.ofSeconds(s.exp().timeoutS()), null);
+        adb.logcat("-d", "-s", "ExecuTorch");
+        if (xnntrace) adb.logcat("-d", "-s", "XNNPACK");
+    }
+
+    // ---------------------------------------------------------------- adb
+
+    /**
+     * adb with the chosen serial, retries and lost-device bookkeeping. act…: commands that change something (printed, not run,
+     * under --dry-run); query: read-only questions, run even under --dry-run. A transient failure (device offline, closed,
+     * not found, or a non-zero exit without output for commands other than the runner's) is retried after delayMs, 2×, 4×…
+     */
+    static final class Adb {
+        static final Pattern TRANSIENT = Pattern.compile("(?m)^(adb: (error: )?|error: )(device offline|closed|protocol fault.*|device '[^']*' not found"
+                + "|no devices/emulators found|device still (authorizing|connecting)|connection reset.*|failed to (read|write) .*)\\s*$|cannot connect to daemon.*");
+        final Kit.Io io, live;
+        final String exe;
+        final int attempts;
+        final long delayMs;
+        String serial, during, lostReason, lostDuring;
+
+        Adb(Kit.Io io, String exe, int attempts, long delayMs) {
+            this.io = io;
+            this.exe = exe;
+            this.attempts = attempts;
+            this.delayMs = delayMs;
+            this.live = new Kit.Io(new PrintStream(java.io.OutputStream.nullOutputStream()), io.err, false);
+            this.live.verbose = io.verbose;
+        }
+
+        List<String> argv(String... args) {
+            List<String> a = new ArrayList<>(List.of(exe));
+            if (serial != null) a.addAll(List.of("-s", serial));
+            a.addAll(List.of(args));
+            return a;
+        }
+
+        List<String> shellArgv(String remote) { return argv("shell", remote); }
+
+        /** A read-only question, run even under --dry-run. */
+        Call query(Duration timeout, String... args) { return run(live, Kit.Cmd.of(argv(args)).timeout(timeout), true); }
+
+        /** Its output, or null when it failed. */
+        String shellQuery(List<String> words) {
+            Call c = query(Duration.ofSeconds(60), "shell", remote(List.of(words)));
+            return c.ok() ? c.out() : null;
+        }
+
+        Call act(Duration timeout, String... args) { return run(io, Kit.Cmd.of(argv(args)).timeout(timeout), true); }
+
+        Call push(Path local, String remote) { return act(Duration.ofMinutes(10), "push", local.toString(), remote); }
+
+        Call pull(String remote, Path local) { return act(Duration.ofMinutes(10), "pull", remote, local.toString()); }
+
+        Call logcat(String... args) {
+            List<String> a = new ArrayList<>(List.of("logcat"));
+            a.addAll(List.of(args));
+            return act(Duration.ofSeconds(60), a.toArray(String[]::new));
+        }
+
+        /** `adb shell REMOTE` (REMOTE from {@link #remote}); with log, the output goes there too (a runner: never retried on a silent exit). */
+        Call shell(List<List<String>> commands, Duration timeout, Path log) {
+            Kit.Cmd c = Kit.Cmd.of(shellArgv(remote(commands))).timeout(timeout);
+            return run(io, log == null ? c : c.log(log).echo(io.verbose), log == null);
+        }
+
+        private Call run(Kit.Io on, Kit.Cmd cmd, boolean silentIsTransient) {
+            Kit.Result r = null;
+            String error = null;
+            for (int i = 0; i < attempts; i++) {
+                if (i > 0) sleep(delayMs << Math.min(20, i - 1));
+                r = Kit.exec(on, cmd);
+                error = adbError(r, silentIsTransient);
+                if (error == null || r.startError() != null) break;
+                if (i + 1 < attempts)
+                    io.warn("adb " + kind(cmd.argv()) + ": " + error + "; retry " + (i + 1) + " of " + (attempts - 1) + " in " + (delayMs << Math.min(20, i)) + " ms");
+            }
+            return new Call(r, error);
+        }
+
+        /** The adb command word (push, shell, …) of an argv. */
+        static String kind(List<String> argv) {
+            int i = argv.size() > 2 && argv.get(1).equals("-s") ? 3 : 1;
+            return i < argv.size() ? argv.get(i) : "";
+        }
+
+        static String adbError(Kit.Result r, boolean silentIsTransient) {
+            if (r.startError() != null) return "adb could not start: " + r.startError();
+            if (r.ok() || r.timedOut()) return null;
+            Matcher m = TRANSIENT.matcher(r.output());
+            if (m.find()) return m.group().trim();
+            return silentIsTransient && r.output().isBlank() ? "adb exited with code " + r.exitCode() + " and no output" : null;
+        }
+
+        /** After a failed call: is the device gone (adb get-state, no retry)? Then remembers why and returns true. */
+        boolean noteLost(String why, String label) {
+            if (lostReason != null) return true;
+            if (io.dryRun || serial == null || present()) return false;
+            lostDuring = label;
+            lostReason = "device " + serial + " was lost during " + label + " (" + why + "); reconnect it and re-run with --resume";
+            io.fail(lostReason);
+            return true;
+        }
+
+        /** Null when the device is there (again); else the reason to fail fast. */
+        String stillGone() {
+            if (lostReason == null) return null;
+            if (present()) {
+                io.ok("device " + serial + " is back");
+                return null;
+            }
+            return "device " + serial + " is not connected (lost during " + lostDuring + "); reconnect it and re-run with --resume";
+        }
+
+        private boolean present() {
+            Kit.Result r = Kit.exec(live, Kit.Cmd.of(argv("get-state")).timeout(Duration.ofSeconds(20)));
+            return r.ok() && r.output().trim().equals("device");
+        }
+
+        private static void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String why(Call c) {
+        if (c.adbError() != null) return c.adbError();
+        if (c.r().timedOut()) return "timed out";
+        String out = c.out().strip();
+        return "exit " + c.r().exitCode() + (out.isEmpty() ? "" : ": " + String.join(" | ", lastLines(out, 2)));
+    }
+
+    // ---------------------------------------------------------------- analysis and report
+
+    private Integer analysisOnly() {
+        Kit.RunFolder f = Kit.RunFolder.open(analysisOnly);
+        List<String> cmd = analysisCommand(f.dir);
+        if (cmd == null) throw Kit.UserError.failed("AnalyzeResults.java was not found beside AndroidPipeline.java",
+                "run it yourself: jbang scripts/AnalyzeResults.java --run-dir " + Kit.shq(f.dir.toString()));
+        int code = analysis(f.dir);
+        if (!dryRun) report(f, String.valueOf(f.manifest.get("status")), code == 0 ? "ok" : "failed", code);
+        return code;
+    }
+
+    private int analyseAndReport(Kit.RunFolder f, Path runDir, String status) {
+        int analysis = 0;
+        String state = "skipped (--no-analysis)";
+        if (!noAnalysis && f.results().stream().noneMatch(r -> "ok".equals(r.get("status")))) state = "skipped (no experiment ok)";
+        else if (!noAnalysis) {
+            analysis = analysis(runDir);
+            state = analysis == 0 ? (analysisCommand(runDir) == null ? "not run (AnalyzeResults.java not found)" : "ok") : "failed";
+        }
+        int code = "ok".equals(status) && analysis == 0 ? Kit.OK : Kit.FAILED;
+        report(f, status, state, code);
+        return code;
+    }
+
+    /** Runs AnalyzeResults on the run folder as a process; prints the command instead when it cannot be found. */
+    private int analysis(Path runDir) {
+        List<String> cmd = analysisCommand(runDir);
+        if (cmd == null) {
+            io.warn("AnalyzeResults.java was not found beside AndroidPipeline.java; run the analysis with: jbang scripts/AnalyzeResults.java --run-dir "
+                    + Kit.shq(runDir.toString()));
+            return 0;
+        }
+        io.step("analysis: " + Kit.Cmd.of(cmd).display());
+        Kit.Result r = Kit.exec(io, Kit.Cmd.of(cmd).echo(true));
+        if (r.ok() || io.dryRun) return 0;
+        io.fail("AnalyzeResults failed (exit " + r.exitCode() + (r.startError() != null ? ", " + r.startError() : "") + "); the measurements are kept in " + runDir);
+        return Kit.FAILED;
+    }
+
+    /** `<jbang> <scripts dir>/AnalyzeResults.java --run-dir RUN`, or null when AnalyzeResults.java or a jbang launcher is missing. */
+    static List<String> analysisCommand(Path runDir) {
+        Path scripts = scriptsDir();
+        if (scripts == null || !Files.isRegularFile(scripts.resolve("AnalyzeResults.java"))) return null;
+        String jbang = jbang(scripts);
+        return jbang == null ? null : List.of(jbang, scripts.resolve("AnalyzeResults.java").toString(), "--run-dir", runDir.toString());
+    }
+
+    /** This script's folder: from -Djbang.source / -Djbang.dir, the ./jbang launcher's JBANG_LAUNCH_CMD, else the nearest scripts/ upwards. */
+    static Path scriptsDir() {
+        List<Path> candidates = new ArrayList<>();
+        String src = System.getProperty("jbang.source"), dir = System.getProperty("jbang.dir"), launcher = System.getenv("JBANG_LAUNCH_CMD");
+        if (src != null) candidates.add(Path.of(src).toAbsolutePath().getParent());
+        if (dir != null) candidates.add(Path.of(dir));
+        if (launcher != null) candidates.add(Path.of(launcher).toAbsolutePath().getParent().resolve("scripts"));
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) candidates.add(p.resolve("scripts"));
+        return candidates.stream().filter(Objects::nonNull).filter(p -> Files.isRegularFile(p.resolve("AndroidPipeline.java"))).findFirst()
+                .map(p -> p.toAbsolutePath().normalize()).orElse(null);
+    }
+
+    /** `jbang` on PATH, else the repository's ./jbang launcher beside scripts/. */
+    static String jbang(Path scripts) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, "jbang")) && Files.isRegularFile(Path.of(d, "jbang"))) return Path.of(d, "jbang").toString();
+        }
+        Path local = scripts.getParent() == null ? null : scripts.getParent().resolve("jbang");
+        return local != null && Files.isExecutable(local) ? local.toString() : null;
+    }
+
+    private static String scriptRef(String name) {
+        Path scripts = scriptsDir();
+        if (scripts == null) return "scripts/" + name;
+        Path cwd = Path.of("").toAbsolutePath();
+        return scripts.startsWith(cwd) ? cwd.relativize(scripts.resolve(name)).toString() : scripts.resolve(name).toString();
+    }
+
+    /** The summary table (stdout) and the next commands, or one JSON object under --json. */
+    private void report(Kit.RunFolder f, String status, String analysisState, int code) {
+        String run = Kit.shq(f.dir.toString());
+        List<String> next = new ArrayList<>();
+        if (!"ok".equals(status)) next.add("jbang " + scriptRef("AndroidPipeline.java") + " --resume " + run);
+        next.add("jbang " + scriptRef("ValidateResults.java") + " --results " + run);
+        Path html = f.dir.resolve("analysis").resolve("report.html");
+        if (Files.isRegularFile(html)) next.add((Kit.isMac() ? "open " : "xdg-open ") + Kit.shq(html.toString()));
+        else next.add("jbang " + scriptRef("AnalyzeResults.java") + " --run-dir " + run);
+        Map<?, ?> dev = f.manifest.get("device") instanceof Map<?, ?> d ? d : Map.of();
+        if (io.json) {
+            io.data(Kit.ordered("run_dir", f.dir.toString(), "status", status, "exit_code", code, "analysis", analysisState,
+                    "device", Kit.ordered("serial", dev.get("serial"), "model", dev.get("model"), "sme2", dev.get("sme2")),
+                    "results", f.results(), "warnings", f.manifest.getOrDefault("warnings", List.of()), "next", next));
+            return;
+        }
+        PrintStream o = io.out;
+        o.println();
+        o.println("Run folder: " + f.dir + "  (status: " + status + ", analysis: " + analysisState + ")");
+        o.println("Device: " + dev.get("serial") + " (" + dev.get("manufacturer") + " " + dev.get("model") + ", SME2 " + dev.get("sme2") + ")");
+        o.println(String.format(Locale.ROOT, "%-28s %7s  %-11s %10s %9s %9s %7s", "experiment", "threads", "status", "median ms", "min", "max", "CV %"));
+        for (Map<String, Object> r : f.results()) {
+            @SuppressWarnings("unchecked") Map<String, Object> m = r.get("metrics") instanceof Map<?, ?> x ? (Map<String, Object>) x : Map.of();
+            o.println(String.format(Locale.ROOT, "%-28s %7s  %-11s %10s %9s %9s %7s", r.get("experiment"), r.get("threads"), r.get("status"),
+                    num(m.get("median_ms"), 3), num(m.get("min_ms"), 3), num(m.get("max_ms"), 3), num(m.get("cv_percent"), 1)));
+        }
+        for (Map<String, Object> r : f.results())
+            if (r.get("reason") != null) o.println("  " + r.get("experiment") + " t" + r.get("threads") + " " + r.get("status") + ": " + r.get("reason"));
+        o.println("Next:");
+        next.forEach(x -> o.println("  " + x));
+    }
+
+    private static String summary(Map<String, Object> m) {
+        return String.format(Locale.ROOT, "median %.3f ms (min %.3f, max %.3f, CV %s) over %d run(s)", m.get("median_ms"), m.get("min_ms"), m.get("max_ms"),
+                m.get("cv_percent") == null ? "-" : String.format(Locale.ROOT, "%.1f%%", (Double) m.get("cv_percent")), ((List<?>) m.get("latency_ms")).size());
+    }
+
+    // ---------------------------------------------------------------- small helpers
+
+    private void warn(String w) {
+        warnings.add(w);
+        io.warn(w);
+    }
+
+    /** The ExportModel command for a model path named like models/<model>_<backend>_<dtype>.pte. */
+    static String exportCommand(Path model) {
+        Matcher m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|q8|int8)").matcher(stem(model));
+        return m.matches() ? "jbang scripts/ExportModel.java --model " + m.group(1) + (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2))
+                + (m.group(3).startsWith("q") || m.group(3).startsWith("int") ? " --quantize" : " --dtype " + m.group(3))
+                : "jbang scripts/ExportModel.java --model mv2 --dtype fp16";
+    }
+
+    /** The BuildRunners variant of a runner: its cmake-out folder name, else guessed from the experiment. */
+    static String variant(Kit.Experiment e) {
+        Path parent = e.runnerPath().getParent();
+        String dir = parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString();
+        if (dir.matches("android-arm64-sme2-(on|off)(-xnnlog)?")) return dir;
+        String n = e.name().toLowerCase(Locale.ROOT);
+        return "android-arm64-sme2-" + (n.contains("off") ? "off" : "on") + (e.mode().equals("xnntrace") || n.contains("xnnlog") ? "-xnnlog" : "");
+    }
+
+    private static List<String> lastLines(String text, int n) {
+        List<String> l = text.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return l.subList(Math.max(0, l.size() - n), l.size());
+    }
+
+    private static String firstLine(String s) { return s == null ? null : s.strip().lines().findFirst().orElse("").strip(); }
+
+    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s; }
+
+    private static Integer intOrNull(String s) {
+        try {
+            return s == null ? null : Integer.valueOf(s.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Boolean bool(String s) { return s == null ? null : Boolean.valueOf(s.trim()); }
+
+    @SafeVarargs
+    private static <T> T firstNonNull(T... v) {
+        for (T x : v) if (x != null && !(x instanceof String s && s.isBlank())) return x;
+        return null;
+    }
+
+    private static String num(Object v, int digits) {
+        return v instanceof Number n ? String.format(Locale.ROOT, "%." + digits + "f", n.doubleValue()) : "-";
+    }
+}
