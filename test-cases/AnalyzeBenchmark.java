@@ -64,15 +64,35 @@ public class AnalyzeBenchmark {
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         long maxHeap = Runtime.getRuntime().maxMemory();
 
+        double commandS = wholeCommandSeconds(dump, dir.resolve("analysis-cli"));
+
         System.out.printf(Locale.ROOT, "ETDump: %d runs, %,d profile events, %.1f MB%n", runs, events, size / 1e6);
         System.out.printf(Locale.ROOT, "parse (best of 7):    %.3f s = %,.0f events/s   (target >= 2,000,000)%n", best / 1e9, parseRate);
         System.out.printf(Locale.ROOT, "whole analysis:       %.3f s (CPU of the analysing thread %.3f s), exit %d   (target < 3 s)%n", wholeS, cpuS, code);
         System.out.printf(Locale.ROOT, "peak heap (analysis): %.0f MB of max %.0f MB   (target < 512 MB)%n", peak / 1048576.0, maxHeap / 1048576.0);
+        System.out.printf(Locale.ROOT, "whole command:        %.3f s  ./jbang -R-Xmx512m scripts/AnalyzeResults.java --etdump … --out … (warm JBang cache, best of 3; target < 3 s)%n", commandS);
         try (var s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        boolean ok = code == 0 && parseRate >= 2_000_000 && wholeS < 3 && peak < 512L * 1048576;
+        boolean ok = code == 0 && parseRate >= 2_000_000 && wholeS < 3 && commandS < 3 && peak < 512L * 1048576;
         System.out.println(ok ? "all targets met" : "TARGET MISSED");
         System.exit(ok ? 0 : 1);
+    }
+
+    /** The whole command as a user runs it: a new JVM through the repository's ./jbang (cache warmed by a first run). */
+    static double wholeCommandSeconds(Path dump, Path out) throws Exception {
+        Path repo = Path.of("").toAbsolutePath();
+        while (repo != null && !Files.isRegularFile(repo.resolve("jbang-catalog.json"))) repo = repo.getParent();
+        if (repo == null) throw new IllegalStateException("run the benchmark from inside the repository");
+        java.util.List<String> cmd = java.util.List.of(repo.resolve("jbang").toString(), "--quiet", "-R-Xmx512m",
+                repo.resolve("scripts/AnalyzeResults.java").toString(), "--etdump", dump.toString(), "--out", out.toString());
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() != 0) throw new IllegalStateException("the command failed: " + String.join(" ", cmd));
+            if (i > 0) best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return best;
     }
 }
