@@ -55,15 +55,18 @@ import java.util.zip.ZipInputStream;
 
 @Command(name = "AnalyzeResults", mixinStandardHelpOptions = true, version = "0.1.0", sortOptions = false,
         description = {
-                "Analyses ExecuTorch profiling output: ETDumps (with the .pte, its ETRecord and XNNPACK kernel logs when present).",
-                "Computes the Inspector table exactly as ExecuTorch's Inspector does (blocks merged by run signature, ns -> ms,",
-                "numpy linear percentiles), operator and category times per run (CONV, GEMM, DATA_MOVEMENT ... plus delegate and",
-                "runtime overhead rows, so the categories cover all of Method::execute), end-to-end latency statistics, the",
-                "microkernels XNNPACK selected (SME2 evidence), the program view of the .pte and on/off comparisons with a 95%",
-                "bootstrap confidence interval. Writes into the output folder: analysis_summary.json, inspector.csv (Inspector's",
-                "columns; OPERATOR_CALL rows kept, as in Inspector.to_dataframe), operators.csv, categories.csv, kernels.csv,",
-                "comparison.csv, trace.json (Chrome trace events; open it in ui.perfetto.dev), report.md, report.html and SVG charts.",
-                "With several experiments, inspector.csv gets one more column at the end, experiment, saying which rows are whose.",
+                "Analyses ExecuTorch profiling output: ETDumps, with the .pte, its ETRecord and XNNPACK kernel logs when present.",
+                "",
+                "Computes the Inspector table exactly as ExecuTorch's Inspector does (blocks merged by run signature, ns to ms, "
+                        + "numpy linear percentiles); operator and category times per run (CONV, GEMM, DATA_MOVEMENT ... plus delegate "
+                        + "and runtime overhead rows, so the categories cover all of Method::execute); end-to-end latency statistics; "
+                        + "the microkernels XNNPACK selected (SME2 evidence); the program view of the .pte; and on/off comparisons "
+                        + "with a 95%% bootstrap confidence interval.",
+                "",
+                "Writes into the output folder: analysis_summary.json, inspector.csv (Inspector's columns; OPERATOR_CALL rows "
+                        + "kept, as in Inspector.to_dataframe; with several experiments one more column, experiment, at the end), "
+                        + "operators.csv, categories.csv, kernels.csv, comparison.csv, trace.json (Chrome trace events: open it in "
+                        + "ui.perfetto.dev), report.md, report.html and the SVG charts.",
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {

@@ -1,0 +1,800 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.3
+//DEPS org.zeroturnaround:zt-exec:1.13.0
+//DEPS org.slf4j:slf4j-nop:1.7.36
+//SOURCES Kit.java
+//DESCRIPTION Exports a PyTorch model (toy_cnn, an ExecuTorch example model or your own) to a .pte with its .etrecord and export.json.
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+@Command(name = "ExportModel", mixinStandardHelpOptions = true, version = "0.1.0", sortOptions = false,
+        description = {
+                "Exports a model with the workspace's Python (.venv, made by SetupRepo) and",
+                "ExecuTorch's exporter: torch.export, to_edge_transform_and_lower (with the",
+                "XnnpackPartitioner for --backend xnnpack), to_executorch. In --outdir",
+                "(default <workspace>/models) it writes <model>_<backend>_<dtype>:",
+                "  .pte          the program executor_runner loads",
+                "  .etrecord     its ETRecord (generate_etrecord=True on ExecuTorch 1.0+,",
+                "                else executorch.devtools.generate_etrecord)",
+                "  .export.json  versions, input shapes and what the .pte will run: delegate",
+                "                calls vs kernel (non-delegated) calls, XNNPACK nodes inside",
+                "  .export.log   the exporter's output",
+                "Models: toy_cnn (built in, no download: three 3x3 stride-2 convolutions",
+                "3->32->64->128 with ReLU, average pool, Linear 128->1000; input 1x3x96x96),",
+                "a name of ExecuTorch's example registry (--list-models: mv2, mv3, resnet18,",
+                "ds_cnn...; some download pretrained weights), or your own model with",
+                "--model-file and --model-class (configs/templates/model_template.py).",
+                "--dtype fp16 converts model and inputs to float16; int8 quantizes (static,",
+                "per channel) for XNNPACK."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  jbang scripts/ExportModel.java --model toy_cnn --dtype fp16",
+                "  jbang scripts/ExportModel.java --model mv2 --dtype int8",
+                "  jbang scripts/ExportModel.java --model mv3 --backend portable",
+                "  jbang scripts/ExportModel.java --model-file my_model.py \\",
+                "      --model-class MyModel --dtype fp16",
+                "  jbang scripts/ExportModel.java --list-models"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:exported (or listed)", "1:the export failed (the cause, the log and a fix are printed)",
+                "2:bad input: unknown model (with the closest names), bad option or model file"})
+public class ExportModel implements Callable<Integer> {
+    static final String TOY_CNN = "toy_cnn";
+    static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    private final Kit.Io io;
+    private final Map<String, String> env;
+
+    ExportModel(Kit.Io io) { this(io, System.getenv()); }
+
+    ExportModel(Kit.Io io, Map<String, String> env) {
+        this.io = io;
+        this.env = env;
+    }
+
+    enum Dtype { fp32, fp16, int8 }
+
+    enum Backend { xnnpack, portable }
+
+    @Option(names = "--model", paramLabel = "NAME", description = "toy_cnn or a name from --list-models")
+    String model;
+
+    @Option(names = "--model-file", paramLabel = "FILE.py", description = "your own model: a Python file with a class that has get_eager_model() and get_example_inputs()")
+    Path modelFile;
+
+    @Option(names = "--model-class", paramLabel = "NAME", description = "the class in --model-file to export (the output is named after it in snake_case)")
+    String modelClass;
+
+    @Option(names = "--list-models", description = "print the models the installed ExecuTorch offers, and exit")
+    boolean listModels;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "fp32 (default), fp16 or int8")
+    Dtype dtype = Dtype.fp32;
+
+    @Option(names = "--backend", paramLabel = "BACKEND", description = "xnnpack (default: delegate what XNNPACK supports) or portable (no delegation)")
+    Backend backend = Backend.xnnpack;
+
+    @Option(names = "--outdir", paramLabel = "DIR", description = "where the files go (default: <workspace>/models)")
+    Path outdir;
+
+    @Option(names = "--workspace", paramLabel = "DIR", description = "the workspace holding .venv/ (default: $SME2_WORKSPACE or the nearest such folder upwards)")
+    Path workspace;
+
+    @Option(names = "--json", description = "print export.json (or the model list) on stdout")
+    boolean json;
+
+    @Option(names = "--dry-run", description = "print the export command; write nothing")
+    boolean dryRun;
+
+    public static void main(String[] args) { System.exit(run(System.out, System.err, args)); }
+
+    /** Entry point for tests (in-process). */
+    public static int run(PrintStream out, PrintStream err, String... args) { return run(System.getenv(), out, err, args); }
+
+    /** Entry point for tests with their own environment. */
+    public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
+        Kit.Io io = new Kit.Io(out, err);
+        return Kit.run(io, new ExportModel(io, env), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        io.json = json;
+        io.dryRun = dryRun;
+        Kit.Workspace ws = Kit.Workspace.locate(workspace);
+        Path python = ws.python();
+        int chosen = (model != null ? 1 : 0) + (modelFile != null ? 1 : 0) + (listModels ? 1 : 0);
+        if (chosen != 1) throw Kit.UserError.badInput("give exactly one of --model NAME, --model-file FILE.py (with --model-class), --list-models",
+                "e.g. --model toy_cnn; see the names with --list-models");
+        if (modelClass != null && modelFile == null) throw Kit.UserError.badInput("--model-class needs --model-file", "add --model-file FILE.py");
+        if (modelFile != null) {
+            modelFile = modelFile.toAbsolutePath().normalize();
+            if (modelClass == null) throw Kit.UserError.badInput("--model-file needs --model-class NAME (the class to export)", "e.g. --model-class MyModel");
+            if (!Files.isRegularFile(modelFile)) throw Kit.UserError.badInput(modelFile + ": file not found", "check the path");
+            if (!modelFile.toString().endsWith(".py")) throw Kit.UserError.badInput(modelFile + ": not a .py file", "pass the Python file that defines " + modelClass);
+            if (!modelClass.matches("[A-Za-z_][A-Za-z0-9_]*")) throw Kit.UserError.badInput("--model-class " + modelClass + ": not a Python class name", "e.g. --model-class MyModel");
+        }
+        if (model != null && !MODEL_NAME.matcher(model).matches())
+            throw Kit.UserError.badInput("--model " + model + ": not a model name", "use a name such as toy_cnn or mv2 (see --list-models)");
+        if (dtype == Dtype.int8 && backend == Backend.portable)
+            throw Kit.UserError.badInput("--dtype int8 needs --backend xnnpack (the quantized operators run in XNNPACK)", "drop --backend portable, or use --dtype fp32/fp16");
+        if (!dryRun && !Files.isExecutable(python))
+            throw Kit.UserError.failed("no Python environment at " + ws.venv(), "create the workspace first: jbang scripts/SetupRepo.java --workspace " + Kit.shq(ws.root().toString()));
+        Path out = (outdir != null ? outdir : ws.models()).toAbsolutePath().normalize();
+        return listModels ? list(python, out) : export(python, out);
+    }
+
+    // ---------------------------------------------------------------- list
+
+    private int list(Path python, Path out) throws IOException {
+        Path tmp = dryRun ? null : Files.createTempDirectory("sme2-export");
+        try {
+            Path result = (tmp != null ? tmp : Path.of(System.getProperty("java.io.tmpdir"), "sme2-export")).resolve("result.json");
+            Kit.Result r = python(python, tmp, List.of("--list-models", "--result", result.toString()), null);
+            if (dryRun) return Kit.OK;
+            JsonNode doc = readResult(result);
+            if (!r.ok() || doc == null || !doc.has("registry")) throw failure(doc, r, null, "--list-models");
+            List<String> names = new ArrayList<>();
+            doc.get("registry").forEach(n -> names.add(n.asText()));
+            if (json) io.data(Kit.ordered("builtin", List.of(TOY_CNN), "registry", names, "executorch", doc.path("executorch").asText(null)));
+            else {
+                io.out.println("built in: " + TOY_CNN + " (tiny CNN, no download)");
+                io.out.println("ExecuTorch " + doc.path("executorch").asText("?") + " examples (executorch.examples.models): " + String.join(", ", names));
+            }
+            return Kit.OK;
+        } finally {
+            if (tmp != null) deleteTree(tmp);
+        }
+    }
+
+    // ---------------------------------------------------------------- export
+
+    private int export(Path python, Path out) throws IOException {
+        String name = model != null ? model : snake(modelClass);
+        String stem = name + "_" + backend + "_" + dtype;
+        Path pte = out.resolve(stem + ".pte"), etrecord = out.resolve(stem + ".etrecord"), exportJson = out.resolve(stem + ".export.json"),
+                log = out.resolve(stem + ".export.log");
+        io.step("ExportModel: " + (modelFile != null ? modelFile + "#" + modelClass : name) + ", " + backend + ", " + dtype + " -> " + pte);
+        if (!dryRun) Files.createDirectories(out);
+        Path tmp = dryRun ? null : Files.createTempDirectory("sme2-export");
+        try {
+            Path result = (tmp != null ? tmp : Path.of(System.getProperty("java.io.tmpdir"), "sme2-export")).resolve("result.json");
+            List<String> args = new ArrayList<>();
+            if (modelFile != null) args.addAll(List.of("--model-file", modelFile.toString(), "--model-class", modelClass));
+            else args.addAll(List.of("--model", name));
+            args.addAll(List.of("--dtype", dtype.name(), "--backend", backend.name(), "--pte", pte.toString(), "--etrecord", etrecord.toString(),
+                    "--result", result.toString()));
+            long t0 = System.nanoTime();
+            Kit.Result r = python(python, tmp, args, log);
+            if (dryRun) {
+                if (json) io.data(Kit.ordered("dry_run", true, "pte", pte.toString(), "commands", io.plannedCommands));
+                return Kit.OK;
+            }
+            JsonNode doc = readResult(result);
+            if (!r.ok() || doc == null || !doc.path("ok").asBoolean(false)) throw failure(doc, r, log, name);
+            if (!Files.isRegularFile(pte)) throw Kit.UserError.failed("the exporter finished but wrote no " + pte + " (log: " + log + ")", "read the log");
+            Pte.Summary s = Pte.read(pte);
+            boolean etOk = Files.isRegularFile(etrecord) && doc.path("etrecord_error").isNull();
+            Map<String, Object> exp = Kit.ordered("schema_version", 1, "tool", "ExportModel", "created_at", Kit.utcNow(), "model", name,
+                    "source", modelFile != null ? "file:" + modelFile + "#" + modelClass : name.equals(TOY_CNN) ? "builtin" : "executorch.examples.models",
+                    "backend", backend.name(), "dtype", dtype.name(), "pte", pte.toString(), "pte_bytes", Files.size(pte),
+                    "etrecord", etOk ? etrecord.toString() : null, "etrecord_api", doc.path("etrecord_api").asText(null),
+                    "etrecord_error", doc.path("etrecord_error").asText(null),
+                    "inputs", Kit.JSON.convertValue(doc.path("inputs"), List.class), "versions", Kit.JSON.convertValue(doc.path("versions"), Map.class),
+                    "operators", s.operators(), "execution_plans", s.plans(), "seconds", Kit.JSON.convertValue(doc.path("seconds"), Map.class),
+                    "total_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0, "log", log.toString());
+            Kit.writeJson(exportJson, exp);
+            if (!etOk) io.warn("no ETRecord: " + doc.path("etrecord_error").asText("not written") + " (operator names in reports fall back to the .pte)");
+            if (backend == Backend.xnnpack && s.delegateCalls() == 0)
+                io.warn("nothing was delegated to XNNPACK: every operator runs as a portable kernel (check the log for partitioner messages)");
+            io.ok(pte + " (" + Files.size(pte) / 1024 + " KB): " + s.delegateCalls() + " delegate call(s)"
+                    + (s.delegatedNodes() != null ? " holding " + s.delegatedNodes() + " XNNPACK node(s)" : "") + ", " + s.kernelCalls() + " kernel call(s) outside the delegate"
+                    + (etOk ? "; ETRecord " + etrecord.getFileName() : ""));
+            io.info("recorded " + exportJson);
+            io.info("next: put it in a config (configs/templates/mac_template.json \"model\") or run jbang scripts/RunQuickTest.java");
+            if (json) io.data(exp);
+            return Kit.OK;
+        } finally {
+            if (tmp != null) deleteTree(tmp);
+        }
+    }
+
+    /** Runs the embedded program with the venv's python, from a temporary folder (so no local folder shadows a package). */
+    private Kit.Result python(Path python, Path tmp, List<String> args, Path log) throws IOException {
+        Path program = (tmp != null ? tmp : Path.of(System.getProperty("java.io.tmpdir"), "sme2-export")).resolve("sme2_export.py");
+        if (tmp != null) Files.writeString(program, PROGRAM);
+        List<String> argv = new ArrayList<>(List.of(python.toString(), program.toString()));
+        argv.addAll(args);
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("PATH", python.getParent() + File.pathSeparator + env.getOrDefault("PATH", ""));
+        e.put("VIRTUAL_ENV", python.getParent().getParent().toString());
+        e.put("PYTHONUNBUFFERED", "1");
+        return Kit.exec(io, Kit.Cmd.of(argv).in(tmp).env(e).log(log).echo(!dryRun && log != null).timeout(Duration.ofHours(2)));
+    }
+
+    private static JsonNode readResult(Path result) {
+        try {
+            return Files.isRegularFile(result) ? Kit.JSON.readTree(result.toFile()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The one-line summary of a failed export, from the program's result (kind, phase, message) or its last output line. */
+    private Kit.UserError failure(JsonNode doc, Kit.Result r, Path log, String name) {
+        String where = log != null ? " (log: " + log + ")" : "";
+        JsonNode err = doc == null ? null : doc.path("error");
+        if (err == null || err.isMissingNode()) {
+            String last = r.output().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse(r.startError() != null ? r.startError() : "no output");
+            return Kit.UserError.failed("export of " + name + " failed (exit " + r.exitCode() + "): " + last.trim() + where,
+                    "read the log; if Python itself is broken, run jbang scripts/SetupRepo.java again");
+        }
+        String kind = err.path("kind").asText(""), phase = err.path("phase").asText("?"), msg = err.path("message").asText("");
+        switch (kind) {
+            case "unknown_model" -> {
+                List<String> available = new ArrayList<>();
+                err.path("available").forEach(n -> available.add(n.asText()));
+                List<String> close = suggestions(name, available);
+                return Kit.UserError.badInput("unknown model \"" + name + "\"" + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?")
+                                + " (ExecuTorch's examples and toy_cnn: --list-models)",
+                        "pick a name from jbang scripts/ExportModel.java --list-models, or export your own model with --model-file FILE.py --model-class NAME"
+                                + " (skeleton: configs/templates/model_template.py)");
+            }
+            case "unknown_class" -> {
+                return Kit.UserError.badInput(msg, "pass one of the classes it lists, or add get_eager_model() and get_example_inputs() to yours"
+                        + " (skeleton: configs/templates/model_template.py)");
+            }
+            case "import" -> {
+                return Kit.UserError.failed("the workspace Python is missing a module the export needs: " + msg + where,
+                        "set the workspace up (or repair it): jbang scripts/SetupRepo.java");
+            }
+            case "download" -> {
+                return Kit.UserError.failed(name + " needs pretrained weights, and the download failed: " + msg + where,
+                        "check the network connection (proxy: HTTPS_PROXY), or export a model without downloads: toy_cnn or mv2_untrained");
+            }
+            case "unsupported_op" -> {
+                return Kit.UserError.failed("export of " + name + " (" + backend + ", " + dtype + ") failed in " + phase + ": " + msg + where,
+                        "an operator is not supported this way: try --dtype fp32, or --backend portable; the log has the full trace");
+            }
+            default -> {
+                return Kit.UserError.failed("export of " + name + " (" + backend + ", " + dtype + ") failed in " + phase + ": " + msg + where,
+                        "read the log for the Python trace; a model that torch.export cannot trace needs changes in the model code");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- names
+
+    /** The closest model names: by edit distance to the name or to its abbreviation (mobilenet_v3_small -> mv3s), at most 3. */
+    static List<String> suggestions(String name, Collection<String> available) {
+        String n = name.toLowerCase(Locale.ROOT), abbrev = abbreviation(n);
+        record Scored(String name, int score) {}
+        List<Scored> scored = new ArrayList<>();
+        for (String c : available) {
+            String lc = c.toLowerCase(Locale.ROOT);
+            int s = Math.min(editDistance(n, lc), editDistance(abbrev, lc));
+            if (Math.min(n.length(), lc.length()) >= 3 && (n.contains(lc) || lc.contains(n))) s = Math.min(s, 1);
+            if (s <= 2 && s < Math.max(lc.length(), 2)) scored.add(new Scored(c, s));
+        }
+        return scored.stream().sorted(Comparator.comparingInt(Scored::score).thenComparing(Scored::name)).limit(3).map(Scored::name).toList();
+    }
+
+    /** First letter of each word, keeping digits: mobilenet_v3_small -> mv3s, inception_v3 -> iv3, resnet18 -> r18. */
+    static String abbreviation(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (String t : name.split("[_\\-\\s.]+")) {
+            if (t.isEmpty()) continue;
+            sb.append(t.charAt(0));
+            String digits = t.substring(1).replaceAll("[^0-9]", "");
+            sb.append(digits);
+        }
+        return sb.toString();
+    }
+
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++)
+            for (int j = 0; j <= b.length(); j++)
+                d[i][j] = i == 0 || j == 0 ? i + j : Math.min(Math.min(d[i - 1][j], d[i][j - 1]) + 1, d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        return d[a.length()][b.length()];
+    }
+
+    /** MyModel -> my_model, ResNet50Big -> res_net50_big. */
+    static String snake(String cls) {
+        return cls.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+        }
+    }
+
+    // ---------------------------------------------------------------- .pte reader (program.fbs; read-only, bounds-checked)
+
+    /**
+     * Reads back what an exported program will execute: per execution plan, its instructions by kind (KernelCall = an
+     * operator run by a kernel library outside any delegate, DelegateCall = a call into a backend), the operators of the
+     * kernel calls, the backends of the delegate calls and, for XNNPACK payloads, the nodes in each delegated graph.
+     */
+    static final class Pte {
+        /** XNNPACK's XNodeUnion members in schema order (backends/xnnpack/serialization/schema.fbs); union type = index + 1. */
+        static final List<String> XNN_NODE_KINDS = List.of("XNNAdd", "XNNFullyConnected", "XNNSoftmax", "XNNSigmoid", "XNNStaticTranspose",
+                "XNNClamp", "XNNConv2d", "XNNDiv", "XNNStaticResizeBilinear2D", "XNNStaticConstantPad", "XNNAvgPooling2d", "XNNMinimum",
+                "XNNDepthwiseConv2d", "XNNMaxPooling2d", "XNNMultiply", "XNNSubtract", "XNNFloor", "XNNConvert", "XNNGlobalAvgPooling2d",
+                "XNNStaticReshape", "XNNArgMaxPooling2d", "XNNSquareRoot", "XNNCeiling", "XNNHardswish", "XNNLeakyReLU", "XNNMaximum",
+                "XNNNegate", "XNNSquare", "XNNELU", "XNNAbs", "XNNPReLU", "XNNConcatenate2", "XNNConcatenate3", "XNNConcatenate4",
+                "XNNStaticSlice", "XNNScaledDotProductAttention", "XNNBatchMatrixMultiply", "XNNConcatenate5", "XNNConvTranspose2d",
+                "XNNReciprocalSquareRoot", "XNNLog", "XNNGelu", "XNNTanh", "XNNExp", "XNNSin", "XNNCopy", "XNNCos");
+        static final int KERNEL_CALL = 1, DELEGATE_CALL = 2;
+
+        record Summary(int kernelCalls, int delegateCalls, Integer delegatedNodes, Map<String, Object> operators, List<Map<String, Object>> plans) {}
+
+        private final Path file;
+        private final ByteBuffer bb;
+
+        private Pte(Path file, byte[] bytes) {
+            this.file = file;
+            this.bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        static Summary read(Path file) {
+            byte[] b;
+            try {
+                b = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw Kit.UserError.failed(file + ": cannot read: " + e.getMessage(), "check the export output");
+            }
+            Pte p = new Pte(file, b);
+            if (b.length < 8 || !"ET12".equals(new String(b, 4, 4, StandardCharsets.ISO_8859_1)))
+                throw p.bad(4, "no ET12 identifier: not an ExecuTorch program");
+            return p.summary();
+        }
+
+        private Summary summary() {
+            long segmentBase = 0;
+            if (bb.limit() >= 32 && "eh00".equals(str4(8)) && u32(12) >= 24) segmentBase = bb.getLong(check(24, 8));
+            int root = ref(0);
+            int kernel = 0, delegate = 0, nodes = 0;
+            boolean nodesKnown = true;
+            Map<String, Integer> ops = new TreeMap<>(), backends = new TreeMap<>(), kinds = new TreeMap<>();
+            List<Map<String, Object>> plans = new ArrayList<>();
+            int planVec = field(root, 1);
+            for (int pi = 0, pn = len(planVec); pi < pn; pi++) {
+                int plan = elem(planVec, pi);
+                List<String> opNames = new ArrayList<>();
+                int opVec = field(plan, 6);
+                for (int i = 0, n = len(opVec); i < n; i++) {
+                    int op = elem(opVec, i);
+                    String overload = strField(op, 1);
+                    opNames.add(strField(op, 0) + (overload == null || overload.isEmpty() ? "" : "." + overload));
+                }
+                List<String> delegateIds = new ArrayList<>();
+                List<Integer> delegateNodes = new ArrayList<>();
+                int delVec = field(plan, 7);
+                for (int i = 0, n = len(delVec); i < n; i++) {
+                    int d = elem(delVec, i);
+                    String id = strField(d, 0);
+                    delegateIds.add(id == null ? "?" : id);
+                    Integer count = null;
+                    if ("XnnpackBackend".equals(id)) count = xnnNodes(root, field(d, 1), segmentBase, kinds);
+                    delegateNodes.add(count);
+                }
+                int pk = 0, pd = 0, other = 0, pNodes = 0;
+                int chainVec = field(plan, 5);
+                for (int c = 0, cn = len(chainVec); c < cn; c++) {
+                    int instrVec = field(elem(chainVec, c), 2);
+                    for (int i = 0, n = len(instrVec); i < n; i++) {
+                        int ins = elem(instrVec, i);
+                        int type = u8Field(ins, 0);
+                        int args = field(ins, 1);
+                        if (type == KERNEL_CALL) {
+                            pk++;
+                            int idx = args == 0 ? 0 : i32Field(args, 0);
+                            ops.merge(idx >= 0 && idx < opNames.size() ? opNames.get(idx) : "operator #" + idx, 1, Integer::sum);
+                        } else if (type == DELEGATE_CALL) {
+                            pd++;
+                            int idx = args == 0 ? 0 : i32Field(args, 0);
+                            backends.merge(idx >= 0 && idx < delegateIds.size() ? delegateIds.get(idx) : "delegate #" + idx, 1, Integer::sum);
+                            Integer dn = idx >= 0 && idx < delegateNodes.size() ? delegateNodes.get(idx) : null;
+                            if (dn == null) nodesKnown = false;
+                            else pNodes += dn;
+                        } else other++;
+                    }
+                }
+                kernel += pk;
+                delegate += pd;
+                nodes += pNodes;
+                plans.add(Kit.ordered("name", strField(plan, 0), "instructions", pk + pd + other, "kernel_calls", pk, "delegate_calls", pd,
+                        "other_instructions", other, "delegates", delegateIds));
+            }
+            Integer delegatedNodes = delegate == 0 ? Integer.valueOf(0) : nodesKnown ? Integer.valueOf(nodes) : null;
+            Map<String, Object> operators = Kit.ordered("delegate_calls", delegate, "kernel_calls", kernel, "delegated_nodes", delegatedNodes,
+                    "backends", backends, "kernel_ops", ops, "delegated_node_kinds", kinds);
+            return new Summary(kernel, delegate, delegatedNodes, operators, plans);
+        }
+
+        /** The node count of an XNNPACK payload (XNNHeader "XH00" + XNNGraph flatbuffer "XN01"); null when it cannot be found. */
+        private Integer xnnNodes(int root, int processed, long segmentBase, Map<String, Integer> kinds) {
+            if (processed == 0) return null;
+            int location = u8Field(processed, 0), index = (int) u32Field(processed, 1);
+            long start, size;
+            if (location == 1) {
+                int segs = field(root, 4);
+                if (index >= len(segs)) return null;
+                int seg = elem(segs, index);
+                start = segmentBase + u64Field(seg, 0);
+                size = u64Field(seg, 1);
+            } else {
+                int inline = field(root, 3);
+                if (index >= len(inline)) return null;
+                int data = field(elem(inline, index), 0);
+                if (data == 0) return null;
+                start = data + 4L;
+                size = u32(data);
+            }
+            if (start < 0 || size < 8 || start + size > bb.limit()) return null;
+            int s = (int) start;
+            int fb;
+            if ("XH00".equals(str4(s + 4))) fb = s + (int) u32(s + 10);
+            else if ("XN01".equals(str4(s + 4))) fb = s;
+            else return null;
+            int graph = ref(fb);
+            int xnodes = field(graph, 1);
+            int n = len(xnodes);
+            for (int i = 0; i < n; i++) {
+                int t = u8Field(elem(xnodes, i), 0);
+                kinds.merge(t >= 1 && t <= XNN_NODE_KINDS.size() ? XNN_NODE_KINDS.get(t - 1) : "XNode type " + t, 1, Integer::sum);
+            }
+            return n;
+        }
+
+        // flatbuffer access; every offset is checked and a bad one names the byte
+
+        private Kit.UserError bad(long at, String what) {
+            return Kit.UserError.failed(file + ": byte " + at + ": " + what, "export the model again; the file is truncated or not a .pte");
+        }
+
+        private int check(long at, int n) {
+            if (at < 0 || at + n > bb.limit()) throw bad(at, "offset out of range (file is " + bb.limit() + " bytes)");
+            return (int) at;
+        }
+
+        private long u32(long at) { return Integer.toUnsignedLong(bb.getInt(check(at, 4))); }
+
+        private int ref(long at) { return check(at + u32(at), 4); }
+
+        private String str4(int at) { return at + 4 <= bb.limit() && at >= 0 ? new String(bb.array(), at, 4, StandardCharsets.ISO_8859_1) : ""; }
+
+        /** The position of field id's value in table, or 0 when absent. */
+        private int slot(int table, int id) {
+            int vt = check(table - (long) bb.getInt(check(table, 4)), 4);
+            int vtLen = bb.getShort(vt) & 0xffff;
+            if (4 + 2 * id + 2 > vtLen) return 0;
+            int off = bb.getShort(check(vt + 4 + 2L * id, 2)) & 0xffff;
+            return off == 0 ? 0 : table + off;
+        }
+
+        /** A table, vector or string field: the position it refers to, or 0. */
+        private int field(int table, int id) {
+            int s = slot(table, id);
+            return s == 0 ? 0 : ref(check(s, 4));
+        }
+
+        private int u8Field(int table, int id) {
+            int s = slot(table, id);
+            return s == 0 ? 0 : bb.get(check(s, 1)) & 0xff;
+        }
+
+        private int i32Field(int table, int id) {
+            int s = slot(table, id);
+            return s == 0 ? 0 : bb.getInt(check(s, 4));
+        }
+
+        private long u32Field(int table, int id) {
+            int s = slot(table, id);
+            return s == 0 ? 0 : u32(s);
+        }
+
+        private long u64Field(int table, int id) {
+            int s = slot(table, id);
+            return s == 0 ? 0 : bb.getLong(check(s, 8));
+        }
+
+        private int len(int vec) {
+            if (vec == 0) return 0;
+            long n = u32(vec);
+            check(vec + 4L, (int) Math.min(Integer.MAX_VALUE, n * 4));
+            return (int) n;
+        }
+
+        private int elem(int vec, int i) { return ref(vec + 4L + 4L * i); }
+
+        private String strField(int table, int id) {
+            int at = field(table, id);
+            if (at == 0) return null;
+            int n = (int) Math.min(u32(at), Integer.MAX_VALUE);
+            return new String(bb.array(), check(at + 4L, n), n, StandardCharsets.UTF_8);
+        }
+    }
+
+    // ---------------------------------------------------------------- the exporter (runs in the workspace's Python)
+
+    /** The Python program ExportModel runs in the workspace venv; its protocol: arguments below, a JSON result file (--result). */
+    static final String PROGRAM = """
+            # sme2-executorch-profiling: the exporter behind ExportModel.java (written to a temporary file and run with the
+            # workspace's Python). Arguments: --model NAME | --model-file F --model-class C | --list-models, --dtype, --backend,
+            # --pte, --etrecord, --result. Progress goes to stdout; the outcome is a JSON file (--result):
+            #   {"ok": true, "versions", "inputs", "etrecord_api", "etrecord_error", "seconds"} or
+            #   {"ok": false, "error": {"kind", "phase", "message", ...}}; exit 0 ok, 3 unknown model or class, 1 other failures.
+            import argparse
+            import copy
+            import importlib.util
+            import inspect
+            import json
+            import os
+            import platform
+            import sys
+            import time
+            import traceback
+
+            TOY_CNN = "toy_cnn"
+            PHASE = {"name": "start"}
+
+
+            class Failure(Exception):
+                def __init__(self, kind, message, **extra):
+                    super().__init__(message)
+                    self.kind = kind
+                    self.extra = extra
+
+
+            def write_result(path, doc):
+                with open(path, "w") as f:
+                    json.dump(doc, f, indent=1)
+
+
+            def phase(name):
+                PHASE["name"] = name
+                print("[export] " + name, flush=True)
+
+
+            def versions():
+                out = {"python": platform.python_version()}
+                try:
+                    import torch
+                    out["torch"] = torch.__version__
+                except Exception:
+                    out["torch"] = None
+                try:
+                    import executorch.version as v
+                    out["executorch"] = v.__version__
+                    out["executorch_git"] = v.git_version
+                except Exception:
+                    out["executorch"] = None
+                    out["executorch_git"] = None
+                return out
+
+
+            def registry():
+                try:
+                    from executorch.examples.models import MODEL_NAME_TO_MODEL
+                except ImportError as e:
+                    raise Failure("import", "executorch.examples.models: %s" % e)
+                return MODEL_NAME_TO_MODEL
+
+
+            def toy_cnn():
+                import torch
+
+                class ToyCNN(torch.nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.features = torch.nn.Sequential(
+                            torch.nn.Conv2d(3, 32, 3, stride=2, padding=1), torch.nn.ReLU(),
+                            torch.nn.Conv2d(32, 64, 3, stride=2, padding=1), torch.nn.ReLU(),
+                            torch.nn.Conv2d(64, 128, 3, stride=2, padding=1), torch.nn.ReLU())
+                        self.pool = torch.nn.AdaptiveAvgPool2d(1)
+                        self.fc = torch.nn.Linear(128, 1000)
+
+                    def forward(self, x):
+                        return self.fc(torch.flatten(self.pool(self.features(x)), 1))
+
+                torch.manual_seed(0)
+                return ToyCNN(), (torch.randn(1, 3, 96, 96),), None, None
+
+
+            def user_model(path, class_name):
+                folder = os.path.dirname(os.path.abspath(path))
+                if folder not in sys.path:
+                    sys.path.insert(0, folder)
+                spec = importlib.util.spec_from_file_location("sme2_user_model", path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                cls = getattr(module, class_name, None)
+                if cls is None:
+                    classes = sorted(n for n, o in vars(module).items() if inspect.isclass(o) and o.__module__ == module.__name__)
+                    raise Failure("unknown_class", "%s has no class %s (classes: %s)" % (path, class_name, ", ".join(classes) or "none"))
+                obj = cls()
+                model = obj.get_eager_model() if hasattr(obj, "get_eager_model") else obj
+                if not hasattr(obj, "get_example_inputs"):
+                    raise Failure("unknown_class", "%s.%s has no get_example_inputs()" % (os.path.basename(path), class_name))
+                dynamic = obj.get_dynamic_shapes() if hasattr(obj, "get_dynamic_shapes") else None
+                return model, obj.get_example_inputs(), None, dynamic
+
+
+            def load(args):
+                if args.model_file:
+                    return user_model(args.model_file, args.model_class)
+                if args.model == TOY_CNN:
+                    return toy_cnn()
+                models = registry()
+                if args.model not in models:
+                    raise Failure("unknown_model", "unknown model %s" % args.model, available=sorted(list(models) + [TOY_CNN]))
+                from executorch.examples.models.model_factory import EagerModelFactory
+                made = EagerModelFactory.create_model(*models[args.model])
+                kwargs = made[2] if len(made) > 3 else None
+                dynamic = made[-1] if len(made) > 2 else None
+                return made[0], made[1], kwargs, dynamic
+
+
+            def as_dtype(model, inputs, dtype):
+                import torch
+                if dtype != "fp16":
+                    return model, inputs
+                half = lambda t: t.to(torch.float16) if isinstance(t, torch.Tensor) and t.is_floating_point() else t
+                return model.to(torch.float16), tuple(half(t) for t in inputs)
+
+
+            def quantize(ep, inputs):
+                try:
+                    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
+                except ImportError:
+                    from torch.ao.quantization.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
+                try:
+                    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+                except ImportError:
+                    from torch.ao.quantization.quantize_pt2e import convert_pt2e, prepare_pt2e
+                quantizer = XNNPACKQuantizer()
+                quantizer.set_global(get_symmetric_quantization_config(is_per_channel=True))
+                m = prepare_pt2e(ep.module(), quantizer)
+                m(*inputs)
+                return convert_pt2e(m)
+
+
+            def export(args, result):
+                times = {}
+                t = time.time()
+                phase("load")
+                model, inputs, kwargs, dynamic = load(args)
+                import torch
+                try:
+                    from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
+                except ImportError as e:
+                    raise Failure("import", "executorch.exir: %s" % e)
+                model = model.eval()
+                inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
+                model, inputs = as_dtype(model, inputs, args.dtype)
+                result["inputs"] = [{"shape": list(x.shape), "dtype": str(x.dtype)} for x in inputs if isinstance(x, torch.Tensor)]
+                times["load"] = round(time.time() - t, 2)
+
+                t = time.time()
+                phase("export")
+                ep = torch.export.export(model, inputs, kwargs=kwargs, dynamic_shapes=dynamic, strict=False)
+                if args.dtype == "int8":
+                    phase("quantize")
+                    ep = torch.export.export(quantize(ep, inputs), inputs, dynamic_shapes=dynamic, strict=False)
+                times["export"] = round(time.time() - t, 2)
+
+                t = time.time()
+                phase("lower")
+                config = EdgeCompileConfig(_check_ir_validity=args.dtype != "int8", _skip_dim_order=args.backend == "xnnpack")
+                options = {"compile_config": config}
+                if args.backend == "xnnpack":
+                    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+                    options["partitioner"] = [XnnpackPartitioner()]
+                new_api = "generate_etrecord" in inspect.signature(to_edge_transform_and_lower).parameters
+                if new_api:
+                    options["generate_etrecord"] = True
+                edge = to_edge_transform_and_lower(ep, **options)
+                edge_copy = None if new_api else copy.deepcopy(edge)
+                times["lower"] = round(time.time() - t, 2)
+
+                t = time.time()
+                phase("to_executorch")
+                program = edge.to_executorch()
+                phase("save")
+                with open(args.pte, "wb") as f:
+                    program.write_to_file(f)
+                print("[export] wrote " + args.pte, flush=True)
+                phase("etrecord")
+                try:
+                    if new_api:
+                        program.get_etrecord().save(args.etrecord)
+                        result["etrecord_api"] = "generate_etrecord=True"
+                    else:
+                        from executorch.devtools import generate_etrecord
+                        generate_etrecord(args.etrecord, edge_copy, program)
+                        result["etrecord_api"] = "executorch.devtools.generate_etrecord"
+                    print("[export] wrote " + args.etrecord, flush=True)
+                except Exception as e:
+                    result["etrecord_error"] = "%s: %s" % (type(e).__name__, e)
+                    traceback.print_exc()
+                times["save"] = round(time.time() - t, 2)
+                result["seconds"] = times
+
+
+            def kind_of(e):
+                text = "%s: %s" % (type(e).__name__, e)
+                if isinstance(e, ImportError):
+                    return "import"
+                if any(s in text for s in ("urlopen", "HTTP Error", "URLError", "Temporary failure in name resolution", "Connection refused")):
+                    return "download"
+                if any(s in text for s in ("Missing out variants", "not supported", "Unsupported", "unsupported", "no kernel", "NotImplementedError")):
+                    return "unsupported_op"
+                return "export_failed"
+
+
+            def main():
+                p = argparse.ArgumentParser(description="ExportModel.java's exporter")
+                p.add_argument("--model")
+                p.add_argument("--model-file")
+                p.add_argument("--model-class")
+                p.add_argument("--list-models", action="store_true")
+                p.add_argument("--dtype", default="fp32", choices=["fp32", "fp16", "int8"])
+                p.add_argument("--backend", default="xnnpack", choices=["xnnpack", "portable"])
+                p.add_argument("--pte")
+                p.add_argument("--etrecord")
+                p.add_argument("--result", required=True)
+                args = p.parse_args()
+                try:
+                    if args.list_models:
+                        write_result(args.result, {"ok": True, "builtin": [TOY_CNN], "registry": sorted(registry()), "executorch": versions()["executorch"]})
+                        return 0
+                    result = {"ok": False, "versions": versions(), "inputs": [], "etrecord_api": None, "etrecord_error": None, "seconds": {}}
+                    export(args, result)
+                    result["ok"] = True
+                    write_result(args.result, result)
+                    return 0
+                except Failure as f:
+                    error = {"kind": f.kind, "phase": PHASE["name"], "message": str(f)}
+                    error.update(f.extra)
+                    print("[export] failed: " + str(f), flush=True)
+                    write_result(args.result, {"ok": False, "error": error})
+                    return 3 if f.kind in ("unknown_model", "unknown_class") else 1
+                except BaseException as e:
+                    traceback.print_exc()
+                    message = ("%s: %s" % (type(e).__name__, e)).strip().splitlines()
+                    write_result(args.result, {"ok": False, "error": {"kind": kind_of(e), "phase": PHASE["name"], "message": message[0] if message else type(e).__name__}})
+                    return 1
+
+
+            if __name__ == "__main__":
+                sys.exit(main())
+            """;
+}
