@@ -93,6 +93,17 @@ class LauncherTest {
     }
 
     @Test
+    void aFailedMavenFetchPointsAtItsLogAndExits1() throws Exception {
+        Path home = isolatedLauncher("java");
+        TestKit.fakeTool(tmp.resolve("bin"), "mvn", "echo 'Could not transfer artifact: network is unreachable'; exit 1");
+        TestKit.Run r = launch(home, "version");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("Maven could not fetch dev.jbang:jbang-cli:0.132.1:jar:all (log: .jbang/fetch.log)"), r.err());
+        assertTrue(Files.readString(home.resolve(".jbang/fetch.log")).contains("network is unreachable"));
+        assertFalse(Files.exists(home.resolve(".jbang/jbang.jar")));
+    }
+
+    @Test
     void jbangFolderIsIgnoredByGit() throws Exception {
         assertTrue(Files.readAllLines(TestKit.repo().resolve(".gitignore")).contains(".jbang/"));
     }
