@@ -7,12 +7,10 @@
 //SOURCES Kit.java
 //DESCRIPTION Runs the experiments of a profiling config on an Android device over adb into a new run folder, then analyses it.
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -68,23 +66,15 @@ public class AndroidPipeline implements Callable<Integer> {
     static final String TOOL = "AndroidPipeline", LIBCXX = "libc++_shared.so";
     static final List<String> POWER_KEYS = List.of("stay_on_while_plugged_in", "low_power", "window_animation_scale", "transition_animation_scale",
             "animator_duration_scale");
-    static final Pattern REMOTE = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}");
     private final Kit.Io io;
 
-    AndroidPipeline(Kit.Io io) { this.io = io; }
+    AndroidPipeline(Kit.Io io) {
+        this.io = io;
+        pipe = new Kit.Pipeline(io, TOOL, true);
+    }
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "the profiling config (JSON; keys: configs/config.schema.json)")
-    Path configArg;
-    @Option(names = "--config", paramLabel = "CONFIG", description = "the config, as an option (instead of the positional CONFIG)")
-    Path configOpt;
-    @Option(names = "--only", arity = "1..*", split = ",", paramLabel = "EXP", description = "run only these experiments (names from the config)")
-    List<String> only;
-    @Option(names = "--analysis-only", paramLabel = "RUN_DIR", description = "only run AnalyzeResults on this run folder")
-    Path analysisOnly;
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "run the experiments of this run folder that are not ok yet, into the same folder (config: CONFIG or RUN_DIR/config.json)")
-    Path resume;
-    @Option(names = "--no-analysis", description = "do not run AnalyzeResults at the end")
-    boolean noAnalysis;
+    @Mixin
+    final Kit.Pipeline pipe; // CONFIG, --config, --only, --analysis-only, --resume, --no-analysis, --workspace
     @Option(names = "--serial", paramLabel = "SERIAL", description = "the device to use (adb devices); overrides device.serial of the config and $ANDROID_SERIAL")
     String serialOpt;
     @Option(names = "--remote-device", paramLabel = "HOST:PORT", description = "a device on the network: runs adb connect HOST:PORT first; overrides device.remote")
@@ -95,8 +85,6 @@ public class AndroidPipeline implements Callable<Integer> {
     Path adbOpt;
     @Option(names = "--ndk", paramLabel = "DIR", description = "the Android NDK, for libc++_shared.so when it is not beside the runner; default: $ANDROID_NDK")
     Path ndkOpt;
-    @Option(names = "--workspace", paramLabel = "DIR", description = "the workspace holding executorch/ (for its git SHA); default: $SME2_WORKSPACE or the nearest parent folder with executorch/")
-    Path workspace;
     @Option(names = "--dry-run", description = "check the device (read-only adb queries) and print every adb command it would run; change nothing")
     boolean dryRun;
     @Option(names = "--json", description = "print one JSON object on stdout (run folder, status, device, results); progress stays on stderr")
@@ -108,13 +96,6 @@ public class AndroidPipeline implements Callable<Integer> {
     @Option(names = "--retries", hidden = true, defaultValue = "3", description = "retries of a transient adb failure")
     int retries;
 
-    /** One process pair to run: an experiment at one thread count. */
-    record Step(Kit.Experiment exp, int threads, int runs, int warmup) {
-        boolean xnntrace() { return exp.mode().equals("xnntrace"); }
-
-        String label() { return exp.name() + " t" + threads; }
-    }
-
     /** A line of `adb devices -l`. */
     record AdbDevice(String serial, String state, Map<String, String> attrs) {
         String describe() { return serial + " (" + state + (attrs.containsKey("model") ? ", " + attrs.get("model") : "") + ")"; }
@@ -122,7 +103,7 @@ public class AndroidPipeline implements Callable<Integer> {
 
     /** Where everything lives on the device: the run's folder, the model, libc++_shared.so and each runner (by its host path). */
     record Layout(String dir, String model, String lib, Map<Path, String> runners) {
-        String stepDir(Step s) { return dir + "/" + s.exp().name() + "/t" + s.threads(); }
+        String stepDir(Kit.Step s) { return dir + "/" + s.exp().name() + "/t" + s.threads(); }
 
         String runner(Kit.Experiment e) { return runners.get(e.runnerPath()); }
     }
@@ -137,10 +118,7 @@ public class AndroidPipeline implements Callable<Integer> {
     /** How a runner process ended: why it failed (null: ok), its parsed output, and whether the device went away. */
     record Outcome(String why, Kit.RunnerOutput out, boolean adbFailed) {}
 
-    private volatile boolean stopping;
     private volatile int runnerExit;
-    private volatile Map<String, Object> inFlight;
-    private final List<String> warnings = new ArrayList<>();
     private Adb adb;
     private Layout lay;
     private final Map<Path, String> runnerProblems = new LinkedHashMap<>();
@@ -158,101 +136,41 @@ public class AndroidPipeline implements Callable<Integer> {
         io.json = json;
         io.dryRun = dryRun;
         io.verbose = verbose;
-        if (analysisOnly != null) return analysisOnly();
-        Path configPath = configPath();
+        if (pipe.analysisOnly != null) return pipe.analysisOnly();
+        Path configPath = pipe.configPath();
         Kit.Config cfg = Kit.loadConfig(configPath);
-        List<Kit.Experiment> exps = selected(cfg);
-        List<Step> steps = new ArrayList<>();
-        for (Kit.Experiment e : exps) for (int t : e.threads()) steps.add(new Step(e, t, runsOf(cfg, e), e.warmup()));
+        List<Kit.Experiment> exps = pipe.selected(cfg);
+        List<Kit.Step> steps = Kit.Pipeline.steps(cfg, exps);
         String workdir = workdir(cfg);
         Path libcxx = libcxx(exps);
         List<String> problems = preflight(cfg, exps, libcxx, workdir);
         adb = new Adb(io, adbPath(), Math.max(1, retries + 1), Math.max(0, retryDelayMs));
         Map<String, Object> device = selectAndCheckDevice(cfg, problems);
 
-        Kit.RunFolder folder = null;
-        Path runDir;
-        if (resume != null) {
-            folder = Kit.RunFolder.open(resume);
-            runDir = folder.dir;
-        } else if (dryRun) {
-            runDir = Kit.RunFolder.newDir(cfg.outputRoot(), stem(cfg.model()), java.time.Instant.now(), false);
-        } else {
-            folder = Kit.RunFolder.create(cfg.outputRoot(), stem(cfg.model()), TOOL);
-            runDir = folder.dir;
-        }
+        Kit.RunFolder f = pipe.folder(cfg, stem(cfg.model()));
+        Path runDir = f != null ? f.dir : Kit.RunFolder.newDir(cfg.outputRoot(), stem(cfg.model()), java.time.Instant.now(), false);
         lay = layout(workdir, runDir.getFileName().toString(), cfg.model(), exps);
         device.put("workdir", workdir);
         device.put("device_dir", lay.dir());
-        if (dryRun) return dryRun(cfg, steps, runDir, folder, libcxx, problems);
+        if (dryRun) return dryRun(cfg, steps, runDir, f, libcxx, problems);
 
-        Kit.RunFolder f = folder;
-        List<Step> todo = startRun(cfg, configPath, f, steps, device, exps);
-        Thread hook = new Thread(() -> {
-            stopping = true;
-            f.interrupt(inFlight, "interrupted (SIGINT/SIGTERM) while it ran; re-run it with --resume");
-        }, "AndroidPipeline-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        List<Kit.Step> todo = startRun(cfg, configPath, f, steps, device, exps);
         long t0 = System.nanoTime();
-        try {
+        pipe.guarded(f, () -> {
             String prepared = todo.isEmpty() ? null : prepareSafely(cfg, libcxx, exps);
-            for (int i = 0; i < todo.size() && !stopping; i++) {
-                Step s = todo.get(i);
-                try {
-                    if (prepared != null) fail(f, s, prepared);
-                    else runStep(cfg, f, s, i + 1, todo.size(), t0);
-                } catch (RuntimeException ex) { // e.g. a full disk: this experiment fails, the others still run
-                    if (stopping) break;
-                    fail(f, s, "pipeline error: " + ex.getMessage());
-                }
-                inFlight = null;
-            }
-            if (!stopping) cleanup(f, device);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) { // the hook is running: it keeps the manifest
-            }
-        }
-        String status = f.finish();
-        io.info(String.format(Locale.ROOT, "finished in %.1f s: %s", (System.nanoTime() - t0) / 1e9, status));
-        return analyseAndReport(f, runDir, status);
+            pipe.runSteps(f, todo, (s, i) -> {
+                if (prepared != null) pipe.fail(f, s, prepared);
+                else runStep(cfg, f, s, i, todo.size(), t0);
+            });
+            if (!pipe.stopping) cleanup(f, device);
+        });
+        return pipe.end(f, t0);
     }
 
     // ---------------------------------------------------------------- inputs
 
-    private Path configPath() {
-        if (configArg == null && configOpt == null && only != null && !only.isEmpty() && only.get(only.size() - 1).endsWith(".json"))
-            configArg = Path.of(only.remove(only.size() - 1)); // `--only A B config.json`: the config was swallowed by --only
-        if (configArg != null && configOpt != null && !configArg.equals(configOpt))
-            throw Kit.UserError.badInput("two configs given: " + configArg + " and --config " + configOpt, "pass the config once");
-        Path p = configArg != null ? configArg : configOpt;
-        if (p == null && resume != null) p = resume.resolve("config.json");
-        if (p == null) throw Kit.UserError.badInput("no config given", "pass one: jbang scripts/AndroidPipeline.java CONFIG (templates: configs/templates/)");
-        return p;
-    }
-
-    private List<Kit.Experiment> selected(Kit.Config cfg) {
-        if (only == null || only.isEmpty()) return cfg.experiments();
-        List<String> names = cfg.experiments().stream().map(Kit.Experiment::name).toList();
-        List<String> unknown = only.stream().filter(n -> !names.contains(n)).toList();
-        if (!unknown.isEmpty()) throw Kit.UserError.badInput("--only: no experiment named " + String.join(", ", unknown) + " in " + cfg.file(),
-                "use names from the config: " + String.join(", ", names));
-        return cfg.experiments().stream().filter(e -> only.contains(e.name())).toList();
-    }
-
-    /** xnntrace runs once unless the config says otherwise (a kernel log, not a timing). */
-    private static int runsOf(Kit.Config cfg, Kit.Experiment e) {
-        if (!e.mode().equals("xnntrace")) return e.runs();
-        for (JsonNode n : cfg.raw().path("experiments")) if (n.path("name").asText().equals(e.name())) return n.has("runs") ? e.runs() : 1;
-        return 1;
-    }
-
     /** The model's file name without extension, made safe as a folder name (it names the run folder and the device folder). */
-    static String stem(Path model) {
-        String n = model.getFileName().toString();
-        return safeName(n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n);
-    }
+    static String stem(Path model) { return safeName(Kit.Pipeline.stem(model)); }
 
     static String safeName(String s) {
         String t = s.replaceAll("[^A-Za-z0-9_.+-]", "_");
@@ -265,27 +183,13 @@ public class AndroidPipeline implements Callable<Integer> {
         return w;
     }
 
-    /** The config as it ran: absolute paths and every default written out (only keys the loader accepts). */
+    /** The config as it ran, with the device it ran on. */
     private ObjectNode resolvedConfig(Kit.Config cfg) {
-        ObjectNode root = cfg.raw().deepCopy();
-        root.put("model", cfg.model().toString());
-        root.put("output_root", cfg.outputRoot().toString());
+        ObjectNode root = Kit.Pipeline.resolvedConfig(cfg);
         ObjectNode dev = root.putObject("device");
         if (adb.serial != null) dev.put("serial", adb.serial);
         if (remote(cfg) != null) dev.put("remote", remote(cfg));
         dev.put("workdir", workdir(cfg));
-        ArrayNode exps = (ArrayNode) root.get("experiments");
-        for (int i = 0; i < exps.size(); i++) {
-            ObjectNode e = (ObjectNode) exps.get(i);
-            Kit.Experiment x = cfg.experiments().get(i);
-            e.put("runner_path", x.runnerPath().toString());
-            e.put("mode", x.mode());
-            e.put("runs", runsOf(cfg, x));
-            e.put("warmup", x.warmup());
-            ArrayNode t = e.putArray("threads");
-            x.threads().forEach(t::add);
-            e.put("timeout_s", x.timeoutS());
-        }
         return root;
     }
 
@@ -295,10 +199,7 @@ public class AndroidPipeline implements Callable<Integer> {
     private List<String> preflight(Kit.Config cfg, List<Kit.Experiment> exps, Path libcxx, String workdir) {
         List<String> problems = new ArrayList<>();
         Set<String> fixes = new LinkedHashSet<>();
-        if (!Files.isRegularFile(cfg.model())) {
-            problems.add(cfg.model() + ": model not found (\"model\" in " + cfg.file() + ")");
-            fixes.add("export it: " + exportCommand(cfg.model()) + " (or point \"model\" at an existing .pte)");
-        }
+        Kit.Pipeline.checkModel(cfg, problems, fixes);
         Set<Path> checked = new LinkedHashSet<>();
         for (Kit.Experiment e : exps) {
             Path r = e.runnerPath();
@@ -317,15 +218,7 @@ public class AndroidPipeline implements Callable<Integer> {
             problems.add("device.workdir " + Kit.shq(workdir) + " contains ':' or a newline, which LD_LIBRARY_PATH cannot hold");
             fixes.add("use a plain folder such as " + Kit.DEFAULT_DEVICE_WORKDIR);
         }
-        if (!problems.isEmpty() && !dryRun) throw problemsError(problems, fixes);
-        problems.forEach(p -> io.warn("would fail: " + p));
-        fixes.forEach(io::fix);
-        return problems;
-    }
-
-    private static Kit.UserError problemsError(List<String> problems, Set<String> fixes) {
-        return Kit.UserError.badInput((problems.size() == 1 ? "" : problems.size() + " problems before running:\n  ") + String.join("\n  ", problems),
-                String.join("\n     ", fixes));
+        return pipe.problems(problems, fixes);
     }
 
     /** libc++_shared.so beside a runner (BuildRunners copies it there), else from the NDK; null when neither has it. */
@@ -362,8 +255,9 @@ public class AndroidPipeline implements Callable<Integer> {
                 throw Kit.UserError.badInput("--adb " + adbOpt + ": not an executable file", "pass the path of adb (platform-tools/adb)");
             return adbOpt.toAbsolutePath().toString();
         }
+        Path onPath = Kit.which(System.getenv(), "adb");
+        if (onPath != null) return onPath.toString();
         List<Path> candidates = new ArrayList<>();
-        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) if (!d.isEmpty()) candidates.add(Path.of(d, "adb"));
         for (String v : List.of("ANDROID_HOME", "ANDROID_SDK_ROOT")) if (System.getenv(v) != null) candidates.add(Path.of(System.getenv(v), "platform-tools", "adb"));
         String home = System.getProperty("user.home");
         candidates.add(Path.of(home, Kit.isMac() ? "Library/Android/sdk" : "Android/Sdk", "platform-tools", "adb"));
@@ -387,7 +281,7 @@ public class AndroidPipeline implements Callable<Integer> {
      */
     private Map<String, Object> selectAndCheckDevice(Kit.Config cfg, List<String> problems) {
         String remote = remote(cfg);
-        if (remote != null && !REMOTE.matcher(remote).matches())
+        if (remote != null && !Kit.REMOTE.matcher(remote).matches())
             throw Kit.UserError.badInput("--remote-device " + remote + ": not HOST:PORT", "write it like 192.168.1.20:5555");
         String wanted = serialOpt != null ? serialOpt : cfg.device() != null && cfg.device().serial() != null ? cfg.device().serial()
                 : remote != null ? remote : blankToNull(System.getenv("ANDROID_SERIAL"));
@@ -496,16 +390,16 @@ public class AndroidPipeline implements Callable<Integer> {
 
     private void checkDevice(Map<String, Object> f, Map<String, Object> power) {
         String who = "device " + f.get("serial") + (f.get("model") != null ? " (" + f.get("model") + ")" : "");
-        if (f.get("sme2") == null) warn(who + ": cannot read the CPU features in /proc/cpuinfo, so SME2 support is unknown");
+        if (f.get("sme2") == null) pipe.warn(who + ": cannot read the CPU features in /proc/cpuinfo, so SME2 support is unknown");
         else if (Boolean.FALSE.equals(f.get("sme2")))
-            warn(who + " has no sme2 in the Features of its /proc/cpuinfo: SME2-on runners fall back to NEON kernels there, so SME2-on results will equal SME2-off");
-        if (Boolean.TRUE.equals(f.get("emulator"))) warn(who + " is an emulator (ro.kernel.qemu = 1): its timings say nothing about a phone's CPU; use a physical device");
-        if (f.get("sdk") instanceof Integer sdk && sdk < 24) warn(who + " runs Android " + f.get("android_version") + " (API " + sdk + "): the runners need API 24 or newer");
+            pipe.warn(who + " has no sme2 in the Features of its /proc/cpuinfo: SME2-on runners fall back to NEON kernels there, so SME2-on results will equal SME2-off");
+        if (Boolean.TRUE.equals(f.get("emulator"))) pipe.warn(who + " is an emulator (ro.kernel.qemu = 1): its timings say nothing about a phone's CPU; use a physical device");
+        if (f.get("sdk") instanceof Integer sdk && sdk < 24) pipe.warn(who + " runs Android " + f.get("android_version") + " (API " + sdk + "): the runners need API 24 or newer");
         if (f.get("thermal") instanceof Map<?, ?> t && t.get("status") instanceof Integer st && st > 0)
-            warn(who + ": thermal status " + st + " (" + t.get("status_name") + "): the CPU may be throttled; let the device cool (adb shell dumpsys thermalservice) and re-run");
+            pipe.warn(who + ": thermal status " + st + " (" + t.get("status_name") + "): the CPU may be throttled; let the device cool (adb shell dumpsys thermalservice) and re-run");
         if (f.get("battery") instanceof Map<?, ?> b && b.get("level") instanceof Integer lv && lv < 20)
-            warn(who + ": battery at " + lv + "%: power saving may lower the CPU frequencies; charge it first");
-        if (power == null) warn(who + ": cannot read the power settings (settings get global ...); check them by hand: stay-awake on, low_power 0, animation scales 0");
+            pipe.warn(who + ": battery at " + lv + "%: power saving may lower the CPU frequencies; charge it first");
+        if (power == null) pipe.warn(who + ": cannot read the power settings (settings get global ...); check them by hand: stay-awake on, low_power 0, animation scales 0");
         else powerWarnings(who, String.valueOf(f.get("serial")), power);
         io.info(f.get("manufacturer") + " " + f.get("model") + ", SoC " + f.get("soc") + ", Android " + f.get("android_version") + " (API " + f.get("sdk") + "), SME2 "
                 + (Boolean.TRUE.equals(f.get("sme2")) ? "yes" : f.get("sme2") == null ? "unknown" : "no"));
@@ -516,13 +410,13 @@ public class AndroidPipeline implements Callable<Integer> {
         String adbS = "adb -s " + Kit.shq(serial) + " shell ";
         Object stay = p.get("stay_on_while_plugged_in");
         if (stay == null || "0".equals(stay))
-            warn(who + ": stay-awake is off (settings get global stay_on_while_plugged_in = " + stay + "): the screen may sleep and the CPU slow down during a run; set it with: "
+            pipe.warn(who + ": stay-awake is off (settings get global stay_on_while_plugged_in = " + stay + "): the screen may sleep and the CPU slow down during a run; set it with: "
                     + adbS + "svc power stayon usb");
         if ("1".equals(p.get("low_power")))
-            warn(who + ": battery saver is on (settings get global low_power = 1): it lowers the CPU frequencies; turn it off with: " + adbS + "settings put global low_power 0");
+            pipe.warn(who + ": battery saver is on (settings get global low_power = 1): it lowers the CPU frequencies; turn it off with: " + adbS + "settings put global low_power 0");
         List<String> on = POWER_KEYS.subList(2, 5).stream().filter(k -> !isZero(p.get(k))).toList();
         if (!on.isEmpty())
-            warn(who + ": animations are on (" + on.stream().map(k -> k + " = " + p.get(k)).collect(Collectors.joining(", ")) + "): turn them off with: "
+            pipe.warn(who + ": animations are on (" + on.stream().map(k -> k + " = " + p.get(k)).collect(Collectors.joining(", ")) + "): turn them off with: "
                     + on.stream().map(k -> adbS + "settings put global " + k + " 0").collect(Collectors.joining(" && ")));
     }
 
@@ -602,39 +496,22 @@ public class AndroidPipeline implements Callable<Integer> {
 
     // ---------------------------------------------------------------- the run
 
-    /** Fills the manifest (new run or --resume), saves it, and returns the steps that are not ok yet. */
-    private List<Step> startRun(Kit.Config cfg, Path configPath, Kit.RunFolder f, List<Step> steps, Map<String, Object> device, List<Kit.Experiment> exps) {
+    /** Fills the manifest (new run or --resume, warning when the model or device differs), saves it; returns the steps not ok yet. */
+    private List<Kit.Step> startRun(Kit.Config cfg, Path configPath, Kit.RunFolder f, List<Kit.Step> steps, Map<String, Object> device,
+                                    List<Kit.Experiment> exps) {
         Map<String, Object> m = f.manifest;
-        if (resume == null) {
-            m.put("config", configPath.toAbsolutePath().normalize().toString());
-            Kit.writeJson(f.dir.resolve("config.json"), resolvedConfig(cfg));
-        } else {
-            @SuppressWarnings("unchecked") List<Object> resumed = m.get("resumed_at") instanceof List<?> l ? (List<Object>) l : new ArrayList<>();
-            resumed.add(Kit.utcNow());
-            m.put("resumed_at", resumed);
-            if (!Objects.equals(m.get("model"), cfg.model().toString()))
-                warn("the run folder was made for model " + m.get("model") + ", the config names " + cfg.model());
-            if (m.get("device") instanceof Map<?, ?> before && before.get("serial") != null && !before.get("serial").equals(device.get("serial")))
-                warn("the run folder was measured on device " + before.get("serial") + ", this resume runs on " + device.get("serial") + ": results may not be comparable");
-        }
-        m.put("model", cfg.model().toString());
-        m.put("executorch", Kit.GitState.of(Kit.Workspace.locate(workspace).executorch()).toMap());
+        if (pipe.resume != null && !Objects.equals(m.get("model"), cfg.model().toString()))
+            pipe.warn("the run folder was made for model " + m.get("model") + ", the config names " + cfg.model());
+        if (pipe.resume != null && m.get("device") instanceof Map<?, ?> before && before.get("serial") != null
+                && !before.get("serial").equals(device.get("serial")))
+            pipe.warn("the run folder was measured on device " + before.get("serial") + ", this resume runs on " + device.get("serial")
+                    + ": results may not be comparable");
+        Map<String, Object> executorch = Kit.GitState.of(Kit.Workspace.locate(pipe.workspace).executorch()).toMap();
         Map<String, Object> host = Kit.hostFacts("git");
         @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");
         tools.put("adb", device.get("adb"));
-        m.put("host", host);
-        m.put("device", device);
-        @SuppressWarnings("unchecked") Map<String, Object> known = m.get("runners") instanceof Map<?, ?> r ? (Map<String, Object>) r : Kit.ordered();
-        known.putAll(runnerFacts(exps));
-        m.put("runners", known);
-        m.put("status", "running");
-        List<Step> todo = new ArrayList<>();
-        for (Step s : steps) if (!"ok".equals(f.result(s.exp().name(), s.threads(), s.exp().mode()).get("status"))) todo.add(s);
-        m.put("warnings", warnings);
-        f.save();
-        io.step((resume != null ? "resuming " : "running ") + todo.size() + " of " + steps.size() + " experiment run(s) into " + f.dir);
-        if (resume != null && todo.isEmpty()) io.ok("every selected experiment is already ok; nothing to run");
-        return todo;
+        return pipe.start(f, cfg, configPath, () -> resolvedConfig(cfg), steps, Kit.ordered("executorch", executorch, "host", host, "device", device),
+                runnerFacts(exps));
     }
 
     /** manifest "runners": per experiment its host path, its place on the device and the build.json beside it (null when absent). */
@@ -642,24 +519,13 @@ public class AndroidPipeline implements Callable<Integer> {
         Map<String, Object> out = Kit.ordered();
         for (Kit.Experiment e : exps) {
             Path bj = e.runnerPath().resolveSibling("build.json");
-            Map<String, Object> build = null;
-            if (Files.isRegularFile(bj)) {
-                try {
-                    @SuppressWarnings("unchecked") Map<String, Object> b = Kit.JSON.convertValue(Kit.readJson(bj), LinkedHashMap.class);
-                    build = b;
-                } catch (Kit.UserError | IllegalArgumentException ex) {
-                    warn("experiment " + e.name() + ": cannot read " + bj + ": " + ex.getMessage());
-                }
-            }
+            Map<String, Object> build = pipe.buildJson(e);
             String sme2 = build != null && build.get("cmake_flags") instanceof Map<?, ?> fl ? flag(fl) : null;
             out.put(e.name(), Kit.ordered("path", e.runnerPath().toString(), "device_path", lay.runner(e), "build", build,
                     "build_json", build == null ? null : bj.toString(), "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2,
                     "executorch_sha", build == null ? null : build.get("executorch_sha"),
-                    "note", build == null ? "no build.json beside the runner: its build flags, SME2 setting and ExecuTorch revision are unknown"
-                            + " (runners built with jbang scripts/BuildRunners.java record them)" : null));
-            String n = e.name().toLowerCase(Locale.ROOT).replace('-', '_');
-            if (sme2 != null && (n.contains("sme2_off") && sme2.equals("ON") || n.contains("sme2_on") && sme2.equals("OFF")))
-                warn("experiment " + e.name() + ": its name says " + (n.contains("sme2_off") ? "SME2 off" : "SME2 on") + " but its runner was built with XNNPACK_ENABLE_ARM_SME2=" + sme2);
+                    "note", build == null ? Kit.Pipeline.NO_BUILD_JSON : null));
+            pipe.checkSme2Name(e, sme2);
         }
         return out;
     }
@@ -740,23 +606,14 @@ public class AndroidPipeline implements Callable<Integer> {
         return why;
     }
 
-    private void runStep(Kit.Config cfg, Kit.RunFolder f, Step s, int i, int n, long t0) {
+    private void runStep(Kit.Config cfg, Kit.RunFolder f, Kit.Step s, int i, int n, long t0) {
         Kit.Experiment e = s.exp();
-        Path dir = f.dir.resolve(e.name()).resolve("t" + s.threads());
+        Path dir = s.dir(f.dir);
         Path etdump = dir.resolve("run.etdump"), log = dir.resolve("runner.log"), xlog = s.xnntrace() ? dir.resolve("xnntrace.log") : null;
-        Map<String, Object> entry = f.result(e.name(), s.threads(), e.mode());
-        inFlight = entry;
         adb.during = s.label();
-        io.step(String.format(Locale.ROOT, "[%d/%d] %s: %s%d %s run(s)%s (%.0f s elapsed)", i, n, s.label(),
-                s.warmup() > 0 ? s.warmup() + " warm-up + " : "", s.runs(), e.mode(), s.xnntrace() ? " with the kernel log" : "", (System.nanoTime() - t0) / 1e9));
         long started = System.nanoTime();
-        try {
-            deleteTree(dir);
-            Files.createDirectories(dir);
-        } catch (IOException ex) {
-            f.record(entry, "failed", "cannot prepare " + dir + ": " + ex.getMessage(), null);
-            return;
-        }
+        Map<String, Object> entry = pipe.begin(f, s, i, n, t0);
+        if (entry == null) return;
         String gone = adb.stillGone();
         String why = gone != null ? gone : runnerProblems.get(e.runnerPath());
         if (why == null) why = prepareStepDir(s);
@@ -766,7 +623,7 @@ public class AndroidPipeline implements Callable<Integer> {
             if (w.why() != null) why = (w.adbFailed() ? "" : "warm-up ") + w.why();
         }
         if (why != null) {
-            finish(f, entry, s, why, List.of(), null, dir, null, List.of(), started);
+            pipe.done(f, entry, s, why, List.of(), null, null, List.of(), started);
             return;
         }
         String remoteEtdump = lay.stepDir(s) + "/run.etdump";
@@ -777,15 +634,15 @@ public class AndroidPipeline implements Callable<Integer> {
         if (why == null) why = pullEtdump(remoteEtdump, etdump);
         List<Double> latency = List.of();
         List<String> notes = new ArrayList<>();
+        if (why == null) why = Kit.Pipeline.etdumpProblem(etdump, s.runs(), notes, "no ETDump at " + etdump + " after adb pull");
         if (why == null) {
-            why = etdumpProblem(etdump, s.runs(), notes);
-            if (why == null) latency = Kit.etdumpRuns(etdump).executeMs();
+            latency = Kit.etdumpRuns(etdump).executeMs();
+            notes.addAll(crossChecks(s, r.out(), latency, xlog));
         }
-        if (why == null) notes.addAll(crossChecks(s, r.out(), latency, xlog));
-        finish(f, entry, s, why, latency, r.out() == null ? null : r.out().reportedMs(), dir, xlog, notes, started);
+        pipe.done(f, entry, s, why, latency, r.out() == null ? null : r.out().reportedMs(), xlog, notes, started);
     }
 
-    private String prepareStepDir(Step s) {
+    private String prepareStepDir(Kit.Step s) {
         Call c = adb.shell(List.of(List.of("rm", "-rf", lay.stepDir(s)), List.of("mkdir", "-p", lay.stepDir(s))), Duration.ofSeconds(60), null);
         if (c.ok()) return null;
         String why = "adb failed to prepare " + lay.stepDir(s) + ": " + why(c);
@@ -793,7 +650,7 @@ public class AndroidPipeline implements Callable<Integer> {
     }
 
     /** The runner's words on the device: env LD_LIBRARY_PATH=DIR [ENV=…] [taskset MASK] RUNNER --model_path … + extra_args. */
-    List<String> words(Step s, int executions, String etdump) {
+    List<String> words(Kit.Step s, int executions, String etdump) {
         Kit.Experiment e = s.exp();
         List<String> w = new ArrayList<>(List.of("env", "LD_LIBRARY_PATH=" + lay.dir()));
         e.env().forEach((k, v) -> w.add(k + "=" + v));
@@ -809,7 +666,7 @@ public class AndroidPipeline implements Callable<Integer> {
      * ExecuTorch logcat lines appended to log and, with xlog, its XNNPACK lines into xlog. The runner's own words for a
      * failure come from both (an Android build logs to logcat, a posix one to stderr).
      */
-    private Outcome runOnDevice(Step s, List<String> words, Path log, Path xlog) {
+    private Outcome runOnDevice(Kit.Step s, List<String> words, Path log, Path xlog) {
         Call clear = adb.logcat("-c");
         if (!clear.ok()) return adbFailure("adb logcat -c failed: " + why(clear), s);
         Call c = adb.shell(List.of(List.of("cd", lay.stepDir(s)), words), Duration.ofSeconds(s.exp().timeoutS()), log);
@@ -826,10 +683,10 @@ public class AndroidPipeline implements Callable<Integer> {
             if (!x.ok()) return adbFailure("adb logcat -d -s XNNPACK failed: " + why(x), s);
         }
         Kit.RunnerOutput out = Kit.RunnerOutput.parse(c.out() + "\n" + asRunnerLog(etLines));
-        return new Outcome(failure(c.r(), out, s.exp().timeoutS()), out, false);
+        return new Outcome(Kit.Pipeline.failure(c.r(), out, s.exp().timeoutS(), "adb"), out, false);
     }
 
-    private Outcome adbFailure(String why, Step s) {
+    private Outcome adbFailure(String why, Kit.Step s) {
         return new Outcome(adb.noteLost(why, s.label()) ? adb.lostReason : why, null, true);
     }
 
@@ -839,22 +696,6 @@ public class AndroidPipeline implements Callable<Integer> {
         if (c.out().contains("failed to stat remote object") || c.out().contains("No such file")) return "the runner exited 0 but wrote no ETDump at " + remote + " on the device";
         String why = "adb pull " + remote + " failed: " + why(c);
         return adb.noteLost(why, adb.during) ? adb.lostReason : why;
-    }
-
-    private static String etdumpProblem(Path etdump, int runs, List<String> notes) {
-        try {
-            if (!Files.isRegularFile(etdump)) return "no ETDump at " + etdump + " after adb pull";
-            if (Files.size(etdump) == 0) return "the ETDump " + etdump + " is empty";
-            List<Double> ms = Kit.etdumpRuns(etdump).executeMs();
-            int nan = 0;
-            for (int k = ms.size() - 1; k >= 0; k--) if (ms.get(k).isNaN()) nan = k + 1;
-            if (ms.size() > runs) notes.add("the ETDump has " + ms.size() + " Execute blocks for " + runs + " executions");
-            if (ms.size() < runs) return "the ETDump has " + ms.size() + " Execute block(s) but " + runs + " execution(s) ran";
-            if (nan > 0) return "Execute block " + nan + " of the ETDump has no Method::execute event";
-            return null;
-        } catch (IOException | Kit.UserError ex) {
-            return "the ETDump cannot be read: " + ex.getMessage();
-        }
     }
 
     static final Pattern LOGCAT = Pattern.compile("^\\d\\d-\\d\\d \\d\\d:\\d\\d:(\\d\\d\\.\\d+)\\s+\\d+\\s+\\d+ ([VDIWEF]) (\\S+?)\\s*: ?(.*)$");
@@ -890,47 +731,13 @@ public class AndroidPipeline implements Callable<Integer> {
     }
 
     /** True when the pipeline is being stopped; a runner (adb) killed by the same Ctrl-C (exit 130/143) waits a moment for the hook. */
-    private boolean interruptedToo() {
-        for (int i = 0; i < 10 && !stopping && (runnerExit == 130 || runnerExit == 143); i++) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return true;
-            }
-        }
-        return stopping;
-    }
+    private boolean interruptedToo() { return pipe.interruptedToo(runnerExit == 130 || runnerExit == 143); }
 
-    /** Why a runner process failed, in its own words; null when it exited 0 with sane output. */
-    static String failure(Kit.Result r, Kit.RunnerOutput out, int timeoutS) {
-        String said = out.why().isEmpty() ? "" : ": " + out.why();
-        if (r.startError() != null) return "adb could not start: " + r.startError();
-        if (r.timedOut()) return "timed out after " + timeoutS + " s (timeout_s)" + (said.isEmpty() ? "" : "; last output" + said);
-        if (r.exitCode() != 0) return "runner exited with code " + r.exitCode() + signal(r.exitCode()) + said;
-        if (out.nan()) return "the printed output tensor contains NaN (nan)";
-        return null;
-    }
-
-    static String signal(int code) {
-        Map<Integer, String> names = Map.of(2, "SIGINT", 4, "SIGILL: an instruction this CPU lacks (an SME2 build on a CPU without SME2?)",
-                6, "SIGABRT", 9, "SIGKILL", 11, "SIGSEGV", 15, "SIGTERM");
-        return code > 128 && names.containsKey(code - 128) ? " (killed by " + names.get(code - 128) + ")" : "";
-    }
-
-    static List<String> crossChecks(Step s, Kit.RunnerOutput out, List<Double> latency, Path xlog) {
-        List<String> notes = new ArrayList<>();
-        double sum = latency.stream().mapToDouble(Double::doubleValue).sum();
-        Double rep = out.reportedMs();
-        if (rep == null) notes.add("the runner printed no \"Model executed successfully\" line (stdout or logcat) to cross-check the ETDump with");
-        else if (Math.abs(sum - rep) > Math.max(0.5, 0.25 * rep))
-            notes.add(String.format(Locale.ROOT, "the ETDump's Method::execute total %.3f ms disagrees with the runner's own %.3f ms", sum, rep));
-        if (out.executions() != null && out.executions() != s.runs())
-            notes.add("the runner says it executed " + out.executions() + " time(s), the pipeline asked for " + s.runs());
-        boolean kernels = xlog != null && kernelLines(xlog) > 0;
-        if (s.xnntrace() && !kernels)
-            notes.add("no XNNPACK kernel lines in " + xlog + " (logcat -s XNNPACK): is the runner a kernel-logging build (jbang scripts/BuildRunners.java --variants "
-                    + variant(s.exp()).replaceFirst("(-xnnlog)?$", "-xnnlog") + ")?");
+    static List<String> crossChecks(Kit.Step s, Kit.RunnerOutput out, List<Double> latency, Path xlog) {
+        List<String> notes = Kit.Pipeline.crossChecks(s, out, latency, " (stdout or logcat)");
+        if (s.xnntrace() && !(xlog != null && kernelLines(xlog) > 0))
+            notes.add("no XNNPACK kernel lines in " + xlog + " (logcat -s XNNPACK): is the runner a kernel-logging build (jbang scripts/BuildRunners.java"
+                    + " --variants " + variant(s.exp()).replaceFirst("(-xnnlog)?$", "-xnnlog") + ")?");
         return notes;
     }
 
@@ -942,26 +749,6 @@ public class AndroidPipeline implements Callable<Integer> {
         }
     }
 
-    private void finish(Kit.RunFolder f, Map<String, Object> entry, Step s, String why, List<Double> latency, Double reported, Path dir, Path xlog,
-                        List<String> notes, long started) {
-        Path etdump = dir.resolve("run.etdump"), log = dir.resolve("runner.log");
-        Map<String, Object> metrics = f.metrics(s.runs(), s.warmup(), s.threads(), latency, reported, Files.isRegularFile(etdump) ? etdump : null,
-                Files.isRegularFile(log) ? log : null, xlog != null && Files.isRegularFile(xlog) ? xlog : null);
-        metrics.put("warnings", notes);
-        metrics.put("seconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
-        if (stopping) return;
-        f.record(entry, why == null ? "ok" : "failed", why, metrics);
-        notes.forEach(nt -> io.warn(s.label() + ": " + nt));
-        if (why == null) io.ok(s.label() + ": " + summary(metrics) + String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - started) / 1e9));
-        else io.fail(s.label() + ": " + why);
-    }
-
-    /** A step that did not get to run (device not prepared, pipeline error): failed with the reason. */
-    private void fail(Kit.RunFolder f, Step s, String why) {
-        f.record(f.result(s.exp().name(), s.threads(), s.exp().mode()), "failed", why, null);
-        io.fail(s.label() + ": " + why);
-    }
-
     /** Removes the run's device folder (unless --keep-device-files or the device is gone) and notes what happened to it. */
     private void cleanup(Kit.RunFolder f, Map<String, Object> device) {
         String state;
@@ -970,27 +757,20 @@ public class AndroidPipeline implements Callable<Integer> {
             io.info("device files kept in " + lay.dir() + " (remove them with: adb -s " + Kit.shq(adb.serial) + " shell rm -rf " + Kit.shq(lay.dir()) + ")");
         } else if (adb.lostReason != null && adb.stillGone() != null) {
             state = "left on the device (it was lost)";
-            warn("the device folder " + lay.dir() + " was not removed: the device is gone; remove it later with: adb -s " + Kit.shq(adb.serial) + " shell rm -rf " + Kit.shq(lay.dir()));
+            pipe.warn("the device folder " + lay.dir() + " was not removed: the device is gone; remove it later with: adb -s " + Kit.shq(adb.serial) + " shell rm -rf " + Kit.shq(lay.dir()));
         } else {
             Call c = adb.shell(List.of(List.of("rm", "-rf", lay.dir())), Duration.ofSeconds(120), null);
             state = c.ok() ? "removed" : "not removed: " + why(c);
-            if (!c.ok()) warn("could not remove " + lay.dir() + " on the device: " + why(c));
+            if (!c.ok()) pipe.warn("could not remove " + lay.dir() + " on the device: " + why(c));
         }
         device.put("device_files", state);
         if (adb.lostReason != null) device.put("lost", Kit.ordered("during", adb.lostDuring, "reason", adb.lostReason));
         f.save();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
-    }
-
     // ---------------------------------------------------------------- dry run
 
-    private int dryRun(Kit.Config cfg, List<Step> steps, Path runDir, Kit.RunFolder folder, Path libcxx, List<String> problems) {
+    private int dryRun(Kit.Config cfg, List<Kit.Step> steps, Path runDir, Kit.RunFolder folder, Path libcxx, List<String> problems) {
         if (!io.json) {
             io.out.println("# run folder: " + runDir + (folder == null ? " (not created: --dry-run)" : ""));
             io.out.println("# device: " + adb.serial + ", folder " + lay.dir());
@@ -1005,27 +785,22 @@ public class AndroidPipeline implements Callable<Integer> {
         chmod.addAll(lay.runners().values());
         adb.shell(List.of(chmod), Duration.ofSeconds(60), null);
         Set<Path> helped = new LinkedHashSet<>();
-        for (Step s : steps)
+        for (Kit.Step s : steps)
             if (helped.add(s.exp().runnerPath()))
                 adb.shell(List.of(List.of("cd", lay.dir()), List.of("env", "LD_LIBRARY_PATH=" + lay.dir(), lay.runner(s.exp()), "--help")), Duration.ofSeconds(60), null);
-        for (Step s : steps) {
-            if (folder != null && folder.results().stream().anyMatch(r -> s.exp().name().equals(r.get("experiment"))
-                    && r.get("threads") instanceof Number n && n.intValue() == s.threads() && "ok".equals(r.get("status")))) continue;
-            Path dir = runDir.resolve(s.exp().name()).resolve("t" + s.threads());
+        for (Kit.Step s : steps) {
+            if (folder != null && folder.ok(s)) continue;
+            Path dir = s.dir(runDir);
             adb.shell(List.of(List.of("rm", "-rf", lay.stepDir(s)), List.of("mkdir", "-p", lay.stepDir(s))), Duration.ofSeconds(60), null);
             if (s.warmup() > 0) dryRunProcess(s, words(s, s.warmup(), null), false);
             dryRunProcess(s, words(s, s.runs(), lay.stepDir(s) + "/run.etdump"), s.xnntrace());
             adb.pull(lay.stepDir(s) + "/run.etdump", dir.resolve("run.etdump"));
         }
         if (!keepDeviceFiles) adb.shell(List.of(List.of("rm", "-rf", lay.dir())), Duration.ofSeconds(120), null);
-        List<String> analysis = noAnalysis ? null : analysisCommand(runDir);
-        if (analysis != null) Kit.exec(io, Kit.Cmd.of(analysis));
-        if (io.json) io.data(Kit.ordered("dry_run", true, "run_dir", runDir.toString(), "serial", adb.serial, "device_dir", lay.dir(), "problems", problems,
-                "warnings", warnings, "commands", io.plannedCommands));
-        return problems.isEmpty() ? Kit.OK : Kit.USAGE;
+        return pipe.dryRunEnd(runDir, problems, "serial", adb.serial, "device_dir", lay.dir());
     }
 
-    private void dryRunProcess(Step s, List<String> words, boolean xnntrace) {
+    private void dryRunProcess(Kit.Step s, List<String> words, boolean xnntrace) {
         adb.logcat("-c");
         adb.shell(List.of(List.of("cd", lay.stepDir(s)), words), Duration.ofSeconds(s.exp().timeoutS()), null);
         adb.logcat("-d", "-s", "ExecuTorch");
@@ -1162,133 +937,7 @@ public class AndroidPipeline implements Callable<Integer> {
         return "exit " + c.r().exitCode() + (out.isEmpty() ? "" : ": " + String.join(" | ", lastLines(out, 2)));
     }
 
-    // ---------------------------------------------------------------- analysis and report
-
-    private Integer analysisOnly() {
-        Kit.RunFolder f = Kit.RunFolder.open(analysisOnly);
-        List<String> cmd = analysisCommand(f.dir);
-        if (cmd == null) throw Kit.UserError.failed("AnalyzeResults.java was not found beside AndroidPipeline.java",
-                "run it yourself: jbang scripts/AnalyzeResults.java --run-dir " + Kit.shq(f.dir.toString()));
-        int code = analysis(f.dir);
-        if (!dryRun) report(f, String.valueOf(f.manifest.get("status")), code == 0 ? "ok" : "failed", code);
-        return code;
-    }
-
-    private int analyseAndReport(Kit.RunFolder f, Path runDir, String status) {
-        int analysis = 0;
-        String state = "skipped (--no-analysis)";
-        if (!noAnalysis && f.results().stream().noneMatch(r -> "ok".equals(r.get("status")))) state = "skipped (no experiment ok)";
-        else if (!noAnalysis) {
-            analysis = analysis(runDir);
-            state = analysis == 0 ? (analysisCommand(runDir) == null ? "not run (AnalyzeResults.java not found)" : "ok") : "failed";
-        }
-        int code = "ok".equals(status) && analysis == 0 ? Kit.OK : Kit.FAILED;
-        report(f, status, state, code);
-        return code;
-    }
-
-    /** Runs AnalyzeResults on the run folder as a process; prints the command instead when it cannot be found. */
-    private int analysis(Path runDir) {
-        List<String> cmd = analysisCommand(runDir);
-        if (cmd == null) {
-            io.warn("AnalyzeResults.java was not found beside AndroidPipeline.java; run the analysis with: jbang scripts/AnalyzeResults.java --run-dir "
-                    + Kit.shq(runDir.toString()));
-            return 0;
-        }
-        io.step("analysis: " + Kit.Cmd.of(cmd).display());
-        Kit.Result r = Kit.exec(io, Kit.Cmd.of(cmd).echo(true));
-        if (r.ok() || io.dryRun) return 0;
-        io.fail("AnalyzeResults failed (exit " + r.exitCode() + (r.startError() != null ? ", " + r.startError() : "") + "); the measurements are kept in " + runDir);
-        return Kit.FAILED;
-    }
-
-    /** `<jbang> <scripts dir>/AnalyzeResults.java --run-dir RUN`, or null when AnalyzeResults.java or a jbang launcher is missing. */
-    static List<String> analysisCommand(Path runDir) {
-        Path scripts = scriptsDir();
-        if (scripts == null || !Files.isRegularFile(scripts.resolve("AnalyzeResults.java"))) return null;
-        String jbang = jbang(scripts);
-        return jbang == null ? null : List.of(jbang, scripts.resolve("AnalyzeResults.java").toString(), "--run-dir", runDir.toString());
-    }
-
-    /** This script's folder: from -Djbang.source / -Djbang.dir, the ./jbang launcher's JBANG_LAUNCH_CMD, else the nearest scripts/ upwards. */
-    static Path scriptsDir() {
-        List<Path> candidates = new ArrayList<>();
-        String src = System.getProperty("jbang.source"), dir = System.getProperty("jbang.dir"), launcher = System.getenv("JBANG_LAUNCH_CMD");
-        if (src != null) candidates.add(Path.of(src).toAbsolutePath().getParent());
-        if (dir != null) candidates.add(Path.of(dir));
-        if (launcher != null) candidates.add(Path.of(launcher).toAbsolutePath().getParent().resolve("scripts"));
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) candidates.add(p.resolve("scripts"));
-        return candidates.stream().filter(Objects::nonNull).filter(p -> Files.isRegularFile(p.resolve("AndroidPipeline.java"))).findFirst()
-                .map(p -> p.toAbsolutePath().normalize()).orElse(null);
-    }
-
-    /** `jbang` on PATH, else the repository's ./jbang launcher beside scripts/. */
-    static String jbang(Path scripts) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, "jbang")) && Files.isRegularFile(Path.of(d, "jbang"))) return Path.of(d, "jbang").toString();
-        }
-        Path local = scripts.getParent() == null ? null : scripts.getParent().resolve("jbang");
-        return local != null && Files.isExecutable(local) ? local.toString() : null;
-    }
-
-    private static String scriptRef(String name) {
-        Path scripts = scriptsDir();
-        if (scripts == null) return "scripts/" + name;
-        Path cwd = Path.of("").toAbsolutePath();
-        return scripts.startsWith(cwd) ? cwd.relativize(scripts.resolve(name)).toString() : scripts.resolve(name).toString();
-    }
-
-    /** The summary table (stdout) and the next commands, or one JSON object under --json. */
-    private void report(Kit.RunFolder f, String status, String analysisState, int code) {
-        String run = Kit.shq(f.dir.toString());
-        List<String> next = new ArrayList<>();
-        if (!"ok".equals(status)) next.add("jbang " + scriptRef("AndroidPipeline.java") + " --resume " + run);
-        next.add("jbang " + scriptRef("ValidateResults.java") + " --results " + run);
-        Path html = f.dir.resolve("analysis").resolve("report.html");
-        if (Files.isRegularFile(html)) next.add((Kit.isMac() ? "open " : "xdg-open ") + Kit.shq(html.toString()));
-        else next.add("jbang " + scriptRef("AnalyzeResults.java") + " --run-dir " + run);
-        Map<?, ?> dev = f.manifest.get("device") instanceof Map<?, ?> d ? d : Map.of();
-        if (io.json) {
-            io.data(Kit.ordered("run_dir", f.dir.toString(), "status", status, "exit_code", code, "analysis", analysisState,
-                    "device", Kit.ordered("serial", dev.get("serial"), "model", dev.get("model"), "sme2", dev.get("sme2")),
-                    "results", f.results(), "warnings", f.manifest.getOrDefault("warnings", List.of()), "next", next));
-            return;
-        }
-        PrintStream o = io.out;
-        o.println();
-        o.println("Run folder: " + f.dir + "  (status: " + status + ", analysis: " + analysisState + ")");
-        o.println("Device: " + dev.get("serial") + " (" + dev.get("manufacturer") + " " + dev.get("model") + ", SME2 " + dev.get("sme2") + ")");
-        o.println(String.format(Locale.ROOT, "%-28s %7s  %-11s %10s %9s %9s %7s", "experiment", "threads", "status", "median ms", "min", "max", "CV %"));
-        for (Map<String, Object> r : f.results()) {
-            @SuppressWarnings("unchecked") Map<String, Object> m = r.get("metrics") instanceof Map<?, ?> x ? (Map<String, Object>) x : Map.of();
-            o.println(String.format(Locale.ROOT, "%-28s %7s  %-11s %10s %9s %9s %7s", r.get("experiment"), r.get("threads"), r.get("status"),
-                    num(m.get("median_ms"), 3), num(m.get("min_ms"), 3), num(m.get("max_ms"), 3), num(m.get("cv_percent"), 1)));
-        }
-        for (Map<String, Object> r : f.results())
-            if (r.get("reason") != null) o.println("  " + r.get("experiment") + " t" + r.get("threads") + " " + r.get("status") + ": " + r.get("reason"));
-        o.println("Next:");
-        next.forEach(x -> o.println("  " + x));
-    }
-
-    private static String summary(Map<String, Object> m) {
-        return String.format(Locale.ROOT, "median %.3f ms (min %.3f, max %.3f, CV %s) over %d run(s)", m.get("median_ms"), m.get("min_ms"), m.get("max_ms"),
-                m.get("cv_percent") == null ? "-" : String.format(Locale.ROOT, "%.1f%%", (Double) m.get("cv_percent")), ((List<?>) m.get("latency_ms")).size());
-    }
-
     // ---------------------------------------------------------------- small helpers
-
-    private void warn(String w) {
-        warnings.add(w);
-        io.warn(w);
-    }
-
-    /** The ExportModel command for a model path named like models/<model>_<backend>_<dtype>.pte. */
-    static String exportCommand(Path model) {
-        Matcher m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|q8|int8)").matcher(stem(model));
-        return m.matches() ? "jbang scripts/ExportModel.java --model " + m.group(1) + (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2))
-                + (m.group(3).startsWith("q") || m.group(3).startsWith("int") ? " --quantize" : " --dtype " + m.group(3))
-                : "jbang scripts/ExportModel.java --model mv2 --dtype fp16";
-    }
 
     /** The BuildRunners variant of a runner: its cmake-out folder name, else guessed from the experiment. */
     static String variant(Kit.Experiment e) {
@@ -1322,9 +971,5 @@ public class AndroidPipeline implements Callable<Integer> {
     private static <T> T firstNonNull(T... v) {
         for (T x : v) if (x != null && !(x instanceof String s && s.isBlank())) return x;
         return null;
-    }
-
-    private static String num(Object v, int digits) {
-        return v instanceof Number n ? String.format(Locale.ROOT, "%." + digits + "f", n.doubleValue()) : "-";
     }
 }

@@ -11,9 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -211,9 +209,9 @@ public class BuildRunners implements Callable<Integer> {
         macHost = Kit.isMac();
         armHost = hostIsArm();
         Path venvBin = ws.venv().resolve("bin");
-        cmake = firstExecutable(venvBin.resolve("cmake"), which(env, "cmake"));
-        ninja = firstExecutable(venvBin.resolve("ninja"), which(env, "ninja"));
-        ccache = which(env, "ccache");
+        cmake = firstExecutable(venvBin.resolve("cmake"), Kit.which(env, "cmake"));
+        ninja = firstExecutable(venvBin.resolve("ninja"), Kit.which(env, "ninja"));
+        ccache = Kit.which(env, "ccache");
         checkCmake();
         checkNinja();
         if (todo.stream().anyMatch(v -> !v.android())) checkHostCompiler();
@@ -243,10 +241,10 @@ public class BuildRunners implements Callable<Integer> {
             return;
         }
         Kit.Result r = probe(ws.root(), cmake.toString(), "--version");
-        int[] v = firstVersion(r.output().lines().findFirst().orElse(""));
+        int[] v = Kit.version(r.output().lines().findFirst().orElse(""));
         toolVersions.put("cmake", v == null ? null : dotted(v));
-        if (v == null) problem(cmake + " --version did not answer (" + why(r) + ")", "reinstall cmake 3.24+");
-        else if (compare(v, CMAKE_MIN) < 0) problem("cmake " + dotted(v) + " (" + cmake + ") is older than 3.24, which ExecuTorch needs", "install cmake 3.24+ (brew install cmake / pip install 'cmake<4')");
+        if (v == null) problem(cmake + " --version did not answer (" + r.why() + ")", "reinstall cmake 3.24+");
+        else if (Kit.compare(v, CMAKE_MIN) < 0) problem("cmake " + dotted(v) + " (" + cmake + ") is older than 3.24, which ExecuTorch needs", "install cmake 3.24+ (brew install cmake / pip install 'cmake<4')");
         else if (v[0] >= 4) warn("cmake " + dotted(v) + " (" + cmake + "): ExecuTorch pins cmake < 4; if configuring fails with \"Compatibility with CMake < 3.5 has been removed\", use the venv's cmake (run SetupRepo)");
         else io.ok("cmake " + dotted(v) + " (" + cmake + ")");
     }
@@ -258,13 +256,13 @@ public class BuildRunners implements Callable<Integer> {
         }
         Kit.Result r = probe(ws.root(), ninja.toString(), "--version");
         toolVersions.put("ninja", r.ok() ? r.output().trim() : null);
-        if (!r.ok()) problem(ninja + " --version failed (" + why(r) + ")", "reinstall ninja");
+        if (!r.ok()) problem(ninja + " --version failed (" + r.why() + ")", "reinstall ninja");
         else io.ok("ninja " + r.output().trim() + " (" + ninja + ")");
     }
 
     private void checkHostCompiler() {
         String cc = env.getOrDefault("CC", "").isBlank() ? "cc" : env.get("CC");
-        Path exe = which(env, cc);
+        Path exe = Kit.which(env, cc);
         String fix = macHost ? "install the Xcode command line tools (xcode-select --install)" : "install clang " + CLANG_MIN + "+ (Ubuntu: sudo apt install clang-18) and export CC=clang-18 CXX=clang++-18";
         if (exe == null) {
             problem("no C compiler: " + cc + " is not on PATH", fix);
@@ -394,7 +392,7 @@ public class BuildRunners implements Callable<Integer> {
                 "sme2_expected", expectKernels ? "more than 0" : "0", "sme2_evidence", verdict, "libcxx_shared", libcxx);
         Path buildJson = dir.resolve("build.json");
         Kit.writeJson(buildJson, doc);
-        io.ok(v.name() + ": " + runner + " in " + fmt(total) + "; SME2 kernels: " + ev.count() + " (" + ev.method() + ", " + verdict + ")");
+        io.ok(v.name() + ": " + runner + " in " + Kit.duration(total) + "; SME2 kernels: " + ev.count() + " (" + ev.method() + ", " + verdict + ")");
         return new Built(v.name(), "built", runner.toString(), buildJson.toString(), ev.count(), round(total));
     }
 
@@ -433,16 +431,16 @@ public class BuildRunners implements Callable<Integer> {
         Path log = logs.resolve("build-" + v.name() + "-" + what + ".log");
         List<String> a = new ArrayList<>(argv);
         if (!dryRun || cmake != null && cmake.startsWith(ws.venv())) a.set(0, cmake.toString());
-        String path = ws.venv().resolve("bin") + File.pathSeparator + env.getOrDefault("PATH", "");
+        String path = Kit.pathFirst(ws.venv().resolve("bin"), env);
         if (!dryRun) io.info(what + ": follow it with tail -f " + Kit.shq(log.toString()));
         Kit.Result r = Kit.exec(io, Kit.Cmd.of(a).in(ws.root()).env(Map.of("PATH", path)).log(dryRun ? null : log));
         if (!r.ok()) {
             String shown = "(cd " + Kit.shq(ws.root().toString()) + ") " + Kit.Cmd.of(argv).display();
-            throw Kit.UserError.failed(v.name() + ": " + what + " failed (" + (r.startError() != null ? r.startError() : "exit " + r.exitCode()) + "): "
+            throw Kit.UserError.failed(v.name() + ": " + what + " failed (" + r.why() + "): "
                     + lastError(r) + "\n  command: " + shown + "\n  log: " + log, likelyFix(what, r.output()));
         }
         double s = r.millis() / 1000.0;
-        if (!dryRun) io.ok(what + (what.equals("build") ? " done" : "d") + " in " + fmt(s));
+        if (!dryRun) io.ok(what + (what.equals("build") ? " done" : "d") + " in " + Kit.duration(s));
         return s;
     }
 
@@ -454,7 +452,7 @@ public class BuildRunners implements Callable<Integer> {
                 if (!Files.isRegularFile(f)) continue;
                 String text = Files.readString(f);
                 String id = cmakeSet(text, "CMAKE_C_COMPILER_ID"), ver = cmakeSet(text, "CMAKE_C_COMPILER_VERSION"), path = cmakeSet(text, "CMAKE_C_COMPILER");
-                int[] v = firstVersion(ver);
+                int[] v = Kit.version(ver);
                 if (id != null && v != null) return new Compiler(id, v, path, id + " " + ver);
             }
         } catch (IOException e) {
@@ -493,11 +491,11 @@ public class BuildRunners implements Callable<Integer> {
                 for (Path h : hosts.sorted().toList()) if (Files.isExecutable(h.resolve("bin/llvm-nm"))) return h.resolve("bin/llvm-nm");
             } catch (IOException ignored) {
             }
-            Path llvm = which(env, "llvm-nm");
+            Path llvm = Kit.which(env, "llvm-nm");
             if (llvm != null) return llvm;
         }
-        Path nm = which(env, "nm");
-        return nm != null ? nm : which(env, "llvm-nm");
+        Path nm = Kit.which(env, "nm");
+        return nm != null ? nm : Kit.which(env, "llvm-nm");
     }
 
     // ---------------------------------------------------------------- SME2 evidence
@@ -505,8 +503,7 @@ public class BuildRunners implements Callable<Integer> {
     /** Counts the distinct XNNPACK SME2 microkernels (names containing __neonsme2) in a binary: with nm when it works, else by scanning its bytes. */
     static Sme2Evidence sme2Symbols(Path binary, Path nm) {
         if (nm != null) {
-            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            Kit.Result r = Kit.exec(new Kit.Io(quiet, quiet, false), Kit.Cmd.of(nm.toString(), binary.toString()).timeout(Duration.ofMinutes(2)));
+            Kit.Result r = Kit.exec(Kit.Io.quiet(), Kit.Cmd.of(nm.toString(), binary.toString()).timeout(Duration.ofMinutes(2)));
             if (r.ok() && !r.output().isBlank()) {
                 TreeSet<String> names = new TreeSet<>();
                 for (String line : r.output().lines().toList()) {
@@ -552,30 +549,14 @@ public class BuildRunners implements Callable<Integer> {
     static Compiler parseCompiler(String text, String path) {
         String first = text == null ? "" : text.lines().findFirst().orElse("").trim();
         Matcher apple = Pattern.compile("Apple (?:LLVM|clang) version (\\d+(?:\\.\\d+)*)").matcher(first);
-        if (apple.find()) return new Compiler("AppleClang", firstVersion(apple.group(1)), path, first);
+        if (apple.find()) return new Compiler("AppleClang", Kit.version(apple.group(1)), path, first);
         Matcher clang = Pattern.compile("clang version (\\d+(?:\\.\\d+)*)").matcher(first);
-        if (clang.find()) return new Compiler("Clang", firstVersion(clang.group(1)), path, first);
+        if (clang.find()) return new Compiler("Clang", Kit.version(clang.group(1)), path, first);
         if (first.contains("gcc") || first.contains("GCC") || text.contains("Free Software Foundation") || first.matches("^(cc|c\\+\\+|g\\+\\+)(-\\d+)? \\(.*\\) \\d.*")) {
             Matcher m = Pattern.compile("(\\d+\\.\\d+(?:\\.\\d+)?)(?!.*\\d+\\.\\d+)").matcher(first);
-            if (m.find()) return new Compiler("GNU", firstVersion(m.group(1)), path, first);
+            if (m.find()) return new Compiler("GNU", Kit.version(m.group(1)), path, first);
         }
         return null;
-    }
-
-    static int[] firstVersion(String text) {
-        Matcher m = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?").matcher(text == null ? "" : text);
-        if (!m.find()) return null;
-        List<Integer> parts = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) if (m.group(i) != null) parts.add(Integer.parseInt(m.group(i)));
-        return parts.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    static int compare(int[] a, int[] b) {
-        for (int i = 0; i < Math.max(a.length, b.length); i++) {
-            int x = i < a.length ? a[i] : 0, y = i < b.length ? b[i] : 0;
-            if (x != y) return Integer.compare(x, y);
-        }
-        return 0;
     }
 
     static String dotted(int[] v) {
@@ -637,29 +618,7 @@ public class BuildRunners implements Callable<Integer> {
         warnings.add(message);
     }
 
-    private Kit.Result probe(Path dir, String... argv) {
-        List<String> a = new ArrayList<>(List.of(argv));
-        Path exe = which(env, a.get(0));
-        if (exe == null) return new Kit.Result(-1, false, "", "", 0, a.get(0) + " not found on PATH");
-        a.set(0, exe.toString());
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        return Kit.exec(new Kit.Io(quiet, quiet, false), Kit.Cmd.of(a).in(Files.isDirectory(dir) ? dir : null)
-                .env(Map.of("PATH", env.getOrDefault("PATH", ""))).timeout(Duration.ofMinutes(1)));
-    }
-
-    /** The program's absolute path from the PATH in env (fake tools in tests come first); null when it is not there. */
-    static Path which(Map<String, String> env, String name) {
-        if (name.contains("/")) {
-            Path p = Path.of(name).toAbsolutePath();
-            return Files.isExecutable(p) ? p : null;
-        }
-        for (String d : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (d.isEmpty()) continue;
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p) && !Files.isDirectory(p)) return p;
-        }
-        return null;
-    }
+    private Kit.Result probe(Path dir, String... argv) { return Kit.query(env, dir, Duration.ofMinutes(1), argv); }
 
     private static Path firstExecutable(Path... candidates) {
         for (Path p : candidates) if (p != null && Files.isExecutable(p) && !Files.isDirectory(p)) return p;
@@ -679,25 +638,13 @@ public class BuildRunners implements Callable<Integer> {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String k : known) {
-            int d = editDistance(name, k);
+            int d = Kit.editDistance(name, k);
             if (d < bestD) { best = k; bestD = d; }
         }
         return best != null && bestD <= Math.max(3, name.length() / 3) ? "did you mean " + best + "?" : "";
     }
 
-    static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++)
-            for (int j = 0; j <= b.length(); j++)
-                d[i][j] = i == 0 || j == 0 ? i + j : Math.min(Math.min(d[i - 1][j], d[i][j - 1]) + 1, d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-        return d[a.length()][b.length()];
-    }
-
-    private static String why(Kit.Result r) { return r.startError() != null ? r.startError() : "exit " + r.exitCode(); }
-
     private static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
 
     private static double round(double s) { return Math.round(s * 10) / 10.0; }
-
-    private static String fmt(double s) { return s < 120 ? String.format(Locale.ROOT, "%.1f s", s) : String.format(Locale.ROOT, "%d min %02d s", (long) s / 60, (long) s % 60); }
 }

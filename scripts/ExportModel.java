@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -230,7 +229,7 @@ public class ExportModel implements Callable<Integer> {
         List<String> argv = new ArrayList<>(List.of(python.toString(), program.toString()));
         argv.addAll(args);
         Map<String, String> e = new LinkedHashMap<>();
-        e.put("PATH", python.getParent() + File.pathSeparator + env.getOrDefault("PATH", ""));
+        e.put("PATH", Kit.pathFirst(python.getParent(), env));
         e.put("VIRTUAL_ENV", python.getParent().getParent().toString());
         e.put("PYTHONUNBUFFERED", "1");
         return Kit.exec(io, Kit.Cmd.of(argv).in(tmp).env(e).log(log).echo(!dryRun && log != null).timeout(Duration.ofHours(2)));
@@ -296,7 +295,7 @@ public class ExportModel implements Callable<Integer> {
         List<Scored> scored = new ArrayList<>();
         for (String c : available) {
             String lc = c.toLowerCase(Locale.ROOT);
-            int s = Math.min(editDistance(n, lc), editDistance(abbrev, lc));
+            int s = Math.min(Kit.editDistance(n, lc), Kit.editDistance(abbrev, lc));
             if (Math.min(n.length(), lc.length()) >= 3 && (n.contains(lc) || lc.contains(n))) s = Math.min(s, 1);
             if (s <= 2 && s < Math.max(lc.length(), 2)) scored.add(new Scored(c, s));
         }
@@ -313,14 +312,6 @@ public class ExportModel implements Callable<Integer> {
             sb.append(digits);
         }
         return sb.toString();
-    }
-
-    static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++)
-            for (int j = 0; j <= b.length(); j++)
-                d[i][j] = i == 0 || j == 0 ? i + j : Math.min(Math.min(d[i - 1][j], d[i][j - 1]) + 1, d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-        return d[a.length()][b.length()];
     }
 
     /** MyModel -> my_model, ResNet50Big -> res_net50_big. */

@@ -13,6 +13,8 @@ import org.zeroturnaround.exec.ProcessExecutor;
 import org.zeroturnaround.exec.ProcessResult;
 import org.zeroturnaround.exec.stream.LogOutputStream;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,14 +28,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ObjIntConsumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The one shared helper of the sme2-executorch-profiling scripts: console output, processes, JSON, user errors,
- * workspace paths and the config loader. A script that is downloaded alone needs only this file beside it.
+ * The one shared helper of the sme2-executorch-profiling scripts: user errors, console output and checks, processes,
+ * JSON, workspace paths, the config loader, the ETDump reader and the pipelines' run folder. A script downloaded alone
+ * needs only this file beside it.
  */
 public final class Kit {
     public static final int OK = 0, FAILED = 1, USAGE = 2;
@@ -56,7 +63,6 @@ public final class Kit {
         }
 
         public static UserError badInput(String message, String fix) { return new UserError(USAGE, message, fix); }
-
         public static UserError failed(String message, String fix) { return new UserError(FAILED, message, fix); }
     }
 
@@ -79,29 +85,56 @@ public final class Kit {
             this.color = color;
         }
 
-        public static Io system() { return new Io(System.out, System.err); }
+        /** Output nowhere and never a dry run: for read-only probes. */
+        public static Io quiet() {
+            PrintStream none = new PrintStream(java.io.OutputStream.nullOutputStream());
+            return new Io(none, none, false);
+        }
 
         String paint(String code, String text) { return color ? "\u001b[" + code + "m" + text + "\u001b[0m" : text; }
-
         public void step(String title) { err.println(paint("1;36", "==> " + title)); }
-
         public void info(String line) { err.println("    " + line); }
-
         public void ok(String line) { err.println(paint("32", "[ok]   ") + line); }
-
         public void warn(String line) { err.println(paint("33", "[warn] ") + line); }
-
         public void fail(String line) { err.println(paint("31", "[fail] ") + line); }
-
         public void fix(String line) { err.println("       fix: " + line); }
 
         /** Prints a result: pretty JSON on stdout under --json. */
-        public void data(Object value) {
-            try {
-                out.println(JSON.writeValueAsString(value));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
+        public void data(Object value) { out.println(json(value)); }
+    }
+
+    /** A duration as the scripts print it: "12.3 s", from two minutes on "4 min 05 s". */
+    public static String duration(double s) {
+        return s < 120 ? String.format(Locale.ROOT, "%.1f s", s) : String.format(Locale.ROOT, "%d min %02d s", (long) s / 60, (long) s % 60);
+    }
+
+    /** A validator's finding: status ok, warn, fail or skip; fix is null for ok and skip. */
+    public record Check(String id, String status, String message, String fix) {}
+
+    /** A validator's findings in order (list, for JSON); each is printed as it is added unless quiet. */
+    public static final class Checks {
+        public final List<Check> list = new ArrayList<>();
+        public boolean quiet;
+        private final Io io;
+
+        public Checks(Io io) { this.io = io; }
+
+        public void ok(String id, String message) { add(new Check(id, "ok", message, null)); }
+        public void warn(String id, String message, String fix) { add(new Check(id, "warn", message, fix)); }
+        public void fail(String id, String message, String fix) { add(new Check(id, "fail", message, fix)); }
+        public void skip(String id, String message) { add(new Check(id, "skip", message, null)); }
+        public long count(String status) { return list.stream().filter(c -> c.status().equals(status)).count(); }
+
+        public void add(Check c) {
+            list.add(c);
+            if (quiet) return;
+            switch (c.status()) {
+                case "ok" -> io.ok(c.message());
+                case "warn" -> io.warn(c.message());
+                case "fail" -> io.fail(c.message());
+                default -> io.info("skip: " + c.message());
             }
+            if (c.fix() != null) io.fix(c.fix());
         }
     }
 
@@ -120,46 +153,35 @@ public final class Kit {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof UserError ue) {
-                io.err.println(io.paint("31", "error: ") + ue.getMessage());
-                if (ue.fix != null && !ue.fix.isBlank()) io.err.println("fix: " + ue.fix);
-                return ue.exitCode;
-            }
-            throw ex;
+            if (!(ex instanceof UserError ue)) throw ex;
+            io.err.println(io.paint("31", "error: ") + ue.getMessage());
+            if (ue.fix != null && !ue.fix.isBlank()) io.err.println("fix: " + ue.fix);
+            return ue.exitCode;
         });
         return cl.execute(args);
     }
 
     // ---------------------------------------------------------------- processes
 
-    /** One process to run: an argument list, never a shell string. */
-    public record Cmd(List<String> argv, Path dir, Map<String, String> env, Duration timeout, Path log, Path stderrLog,
-                      boolean echo) {
+    /** One process to run: an argument list, never a shell string. log: all output (interleaved); stderrLog: stderr alone. */
+    public record Cmd(List<String> argv, Path dir, Map<String, String> env, Duration timeout, Path log, Path stderrLog, boolean echo) {
         public static Cmd of(List<String> argv) { return new Cmd(List.copyOf(argv), null, Map.of(), null, null, null, false); }
-
         public static Cmd of(String... argv) { return of(List.of(argv)); }
-
         public Cmd in(Path d) { return new Cmd(argv, d, env, timeout, log, stderrLog, echo); }
-
         public Cmd env(Map<String, String> e) { return new Cmd(argv, dir, Map.copyOf(e), timeout, log, stderrLog, echo); }
-
         public Cmd timeout(Duration t) { return new Cmd(argv, dir, env, t, log, stderrLog, echo); }
-
-        /** Tee all output to this file (stdout and stderr, interleaved as they arrive). */
         public Cmd log(Path l) { return new Cmd(argv, dir, env, timeout, l, stderrLog, echo); }
-
-        /** Also keep stderr alone in this file. */
         public Cmd stderrLog(Path l) { return new Cmd(argv, dir, env, timeout, log, l, echo); }
-
-        /** Show output live on stderr while it runs. */
+        /** Show the output live on stderr. */
         public Cmd echo(boolean e) { return new Cmd(argv, dir, env, timeout, log, stderrLog, e); }
-
         public String display() { return String.join(" ", argv.stream().map(Kit::shq).toList()); }
     }
 
     /** What a process did. exitCode is -1 when it could not start, 128+N when killed by signal N. */
     public record Result(int exitCode, boolean timedOut, String output, String stderr, long millis, String startError) {
         public boolean ok() { return exitCode == 0 && !timedOut && startError == null; }
+        /** Its start error, else its exit code. */
+        public String why() { return startError != null ? startError : "exit " + exitCode; }
     }
 
     /** Runs a command; under --dry-run prints it (stdout) and runs nothing. Output kept in memory is capped at 4 MB. */
@@ -172,11 +194,9 @@ public final class Kit {
         if (io.verbose) io.info("$ " + cmd.display());
         long t0 = System.nanoTime();
         StringBuilder all = new StringBuilder(), errOnly = new StringBuilder();
-        try (Writer log = cmd.log() == null ? Writer.nullWriter() : open(cmd.log());
-             Writer elog = cmd.stderrLog() == null ? Writer.nullWriter() : open(cmd.stderrLog())) {
+        try (Writer log = open(cmd.log()); Writer elog = open(cmd.stderrLog())) {
             ProcessExecutor pe = new ProcessExecutor().command(cmd.argv()).destroyOnExit()
-                    .redirectOutput(lines(io, cmd, all, null, log, null))
-                    .redirectError(lines(io, cmd, all, errOnly, log, elog));
+                    .redirectOutput(lines(io, cmd, all, null, log, null)).redirectError(lines(io, cmd, all, errOnly, log, elog));
             if (cmd.dir() != null) pe.directory(cmd.dir().toFile());
             if (!cmd.env().isEmpty()) pe.environment(cmd.env());
             if (cmd.timeout() != null) pe.timeout(cmd.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -196,6 +216,7 @@ public final class Kit {
     private static long ms(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
 
     private static Writer open(Path p) throws IOException {
+        if (p == null) return Writer.nullWriter();
         if (p.getParent() != null) Files.createDirectories(p.getParent());
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
@@ -222,15 +243,56 @@ public final class Kit {
 
     /** Runs a command and returns its trimmed output, or null when it is missing or fails. For version probes. */
     public static String probe(String... argv) {
-        Result r = exec(new Io(new PrintStream(java.io.OutputStream.nullOutputStream()), new PrintStream(java.io.OutputStream.nullOutputStream()), false),
-                Cmd.of(argv).timeout(Duration.ofSeconds(20)));
+        Result r = query(System.getenv(), null, Duration.ofSeconds(20), argv);
         return r.ok() ? r.output().trim() : null;
+    }
+
+    /** A read-only command, run quietly even under --dry-run, with env's PATH (where argv[0] is looked up). */
+    public static Result query(Map<String, String> env, Path dir, Duration timeout, String... argv) {
+        List<String> a = new ArrayList<>(List.of(argv));
+        Path exe = which(env, a.get(0));
+        if (exe == null) return new Result(-1, false, "", "", 0, a.get(0) + " not found on PATH");
+        a.set(0, exe.toString());
+        Cmd c = Cmd.of(a).in(dir != null && Files.isDirectory(dir) ? dir : null).env(Map.of("PATH", env.getOrDefault("PATH", "")));
+        return exec(Io.quiet(), c.timeout(timeout));
+    }
+
+    /** A program: a name with a slash as it is, else the first executable file of that name on env's PATH; null when none. */
+    public static Path which(Map<String, String> env, String name) {
+        if (name.contains("/")) return Files.isExecutable(Path.of(name).toAbsolutePath()) ? Path.of(name).toAbsolutePath() : null;
+        for (String d : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = d.isEmpty() ? null : Path.of(d, name);
+            if (p != null && Files.isRegularFile(p) && Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
+    /** env's PATH with dir first, for a child process. */
+    public static String pathFirst(Path dir, Map<String, String> env) {
+        return dir + java.io.File.pathSeparator + env.getOrDefault("PATH", "");
+    }
+
+    /** The first version number in text ("cmake version 3.28.3" gives [3, 28, 3]; missing parts are left out), or null. */
+    public static int[] version(String text) {
+        var m = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?").matcher(text == null ? "" : text);
+        if (!m.find()) return null;
+        List<Integer> parts = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) if (m.group(i) != null) parts.add(Integer.parseInt(m.group(i)));
+        return parts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Compares versions part by part, a missing part counting as 0. */
+    public static int compare(int[] a, int[] b) {
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            int x = i < a.length ? a[i] : 0, y = i < b.length ? b[i] : 0;
+            if (x != y) return Integer.compare(x, y);
+        }
+        return 0;
     }
 
     /** Quotes one word for a POSIX shell (also what reaches `adb shell`): safe for spaces, quotes, $(), ; and newlines. */
     public static String shq(String s) {
-        if (!s.isEmpty() && SAFE_WORD.matcher(s).matches()) return s;
-        return "'" + s.replace("'", "'\\''") + "'";
+        return !s.isEmpty() && SAFE_WORD.matcher(s).matches() ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     private static final Pattern SAFE_WORD = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
@@ -252,14 +314,18 @@ public final class Kit {
         }
     }
 
-    /** Writes JSON atomically: a temporary file beside the target, then a rename. */
-    public static void writeJson(Path file, Object value) {
+    private static String json(Object value) {
         try {
-            writeAtomic(file, JSON.writeValueAsBytes(value));
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Writes JSON atomically: a temporary file beside the target, then a rename. */
+    public static void writeJson(Path file, Object value) { writeAtomic(file, json(value)); }
+
+    public static void writeAtomic(Path file, String text) { writeAtomic(file, text.getBytes(StandardCharsets.UTF_8)); }
 
     public static void writeAtomic(Path file, byte[] bytes) {
         try {
@@ -279,8 +345,6 @@ public final class Kit {
         }
     }
 
-    public static void writeAtomic(Path file, String text) { writeAtomic(file, text.getBytes(StandardCharsets.UTF_8)); }
-
     public static ObjectNode object() { return JSON.createObjectNode(); }
 
     // ---------------------------------------------------------------- workspace
@@ -292,20 +356,16 @@ public final class Kit {
      */
     public record Workspace(Path root) {
         public Path executorch() { return root.resolve("executorch"); }
-
         public Path venv() { return root.resolve(".venv"); }
-
         public Path runs() { return root.resolve("runs"); }
-
         public Path models() { return root.resolve("models"); }
-
         public Path cmakeOut() { return executorch().resolve("cmake-out"); }
-
         public Path runner(String variant) { return cmakeOut().resolve(variant).resolve("executor_runner"); }
 
         public Path python() {
             Path unix = venv().resolve("bin").resolve("python");
-            return Files.exists(unix) || !isWindows() ? unix : venv().resolve("Scripts").resolve("python.exe");
+            boolean windows = System.getProperty("os.name").toLowerCase().contains("win");
+            return Files.exists(unix) || !windows ? unix : venv().resolve("Scripts").resolve("python.exe");
         }
 
         public static Workspace locate(Path explicit) {
@@ -313,14 +373,11 @@ public final class Kit {
             String env = System.getenv("SME2_WORKSPACE");
             if (env != null && !env.isBlank()) return new Workspace(Path.of(env).toAbsolutePath().normalize());
             Path cwd = Path.of("").toAbsolutePath();
-            for (Path p = cwd; p != null; p = p.getParent()) {
+            for (Path p = cwd; p != null; p = p.getParent())
                 if (Files.isDirectory(p.resolve("executorch")) || Files.isDirectory(p.resolve(".venv"))) return new Workspace(p);
-            }
             return new Workspace(cwd);
         }
     }
-
-    public static boolean isWindows() { return System.getProperty("os.name").toLowerCase().contains("win"); }
 
     public static boolean isMac() { return System.getProperty("os.name").toLowerCase().contains("mac"); }
 
@@ -333,13 +390,7 @@ public final class Kit {
             return new GitState(sha, status != null && !status.isBlank());
         }
 
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("present", sha != null);
-            m.put("sha", sha);
-            m.put("dirty", dirty);
-            return m;
-        }
+        public Map<String, Object> toMap() { return ordered("present", sha != null, "sha", sha, "dirty", dirty); }
     }
 
     // ---------------------------------------------------------------- config
@@ -364,33 +415,34 @@ public final class Kit {
     public record Device(String serial, String remote, String workdir) {}
 
     public static final int DEFAULT_RUNS = 10, DEFAULT_WARMUP = 1, DEFAULT_TIMEOUT_S = 600;
-    public static final String DEFAULT_DEVICE_WORKDIR = "/data/local/tmp/sme2-profiling", MODEL_PLACEHOLDER = "REPLACE_WITH_PATH_TO_MODEL_PTE";
+    public static final String DEFAULT_DEVICE_WORKDIR = "/data/local/tmp/sme2-profiling";
+    public static final String MODEL_PLACEHOLDER = "REPLACE_WITH_PATH_TO_MODEL_PTE";
     public static final List<String> MODES = List.of("timing", "xnntrace");
     /** Experiment names become folder names: 1-64 of [A-Za-z0-9_.-], starting with a letter or digit, never "..". */
     public static final Pattern EXPERIMENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** An adb network device: HOST:PORT. */
+    public static final Pattern REMOTE = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}");
     /** The keys the loader accepts per object; configs/config.schema.json declares exactly these (ConfigTest checks). */
     public static final Map<String, List<String>> CONFIG_KEYS = Map.of(
             "top", List.of("$schema", "model", "output_root", "experiments", "analysis", "device"),
-            "experiment", List.of("name", "runner_path", "mode", "runs", "warmup", "threads", "extra_args", "cpu_affinity", "timeout_s", "env"),
+            "experiment", List.of("name", "runner_path", "mode", "runs", "warmup", "threads", "extra_args", "cpu_affinity", "timeout_s",
+                    "env"),
             "analysis", List.of("compare_pairs"), "pair", List.of("baseline", "candidate", "label"),
             "ref", List.of("experiment", "threads"), "device", List.of("serial", "remote", "workdir"));
     private static final Map<String, String> KEY_ALIASES = Map.of("num_runs", "runs", "num_threads", "threads", "cpu_threads", "threads",
             "warmup_runs", "warmup", "quiet_runner", "runner_path", "runner", "runner_path", "model_path", "model", "timeout", "timeout_s");
     private static final Map<String, String> PIPELINE_FLAGS = Map.of("model_path", "\"model\"", "etdump_path", "\"output_root\"",
             "num_executions", "\"runs\" and \"warmup\"", "cpu_threads", "\"threads\"");
-    private static final Pattern PIPELINE_FLAG = Pattern.compile("--?(model_path|etdump_path|num_executions|cpu_threads)([=\\s].*)?", Pattern.DOTALL),
-            HEX_MASK = Pattern.compile("0[xX][0-9a-fA-F]+"), REMOTE = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}"),
-            ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern PIPELINE_FLAG = Pattern.compile("--?(model_path|etdump_path|num_executions|cpu_threads)([=\\s].*)?",
+            Pattern.DOTALL), HEX_MASK = Pattern.compile("0[xX][0-9a-fA-F]+"), ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** Loads and validates a config; every problem is reported at once in a bad-input error (exit 2). */
     public static Config loadConfig(Path file) {
         JsonNode root = readJson(file);
         List<String> problems = configProblems(file);
-        if (!problems.isEmpty()) {
-            throw UserError.badInput(problems.size() == 1 ? problems.get(0)
-                    : problems.size() + " problems in the config:\n  " + String.join("\n  ", problems),
-                    "correct the fields named above (keys and types: configs/config.schema.json)");
-        }
+        if (!problems.isEmpty()) throw UserError.badInput(problems.size() == 1 ? problems.get(0)
+                        : problems.size() + " problems in the config:\n  " + String.join("\n  ", problems),
+                "correct the fields named above (keys and types: configs/config.schema.json)");
         return parseConfig(file, root);
     }
 
@@ -402,22 +454,23 @@ public final class Kit {
         } catch (UserError e) {
             return List.of(e.getMessage() + "; " + e.fix);
         }
-        Check c = new Check(file.toString());
+        Problems c = new Problems(file.toString(), new ArrayList<>());
         if (!c.object(root, "$", "top")) return c.out;
         c.string(root, "$", "$schema", null);
         String model = c.string(root, "$", "model", "set it to the .pte file to profile, e.g. \"../../models/mv2_xnnpack_fp16.pte\"");
-        if (MODEL_PLACEHOLDER.equals(model)) c.add("$.model", "still the template placeholder; set it to your exported .pte (relative to this file),"
-                + " e.g. one made by: jbang scripts/ExportModel.java --model mv2 --dtype fp16");
+        if (MODEL_PLACEHOLDER.equals(model)) c.add("$.model", "still the template placeholder; set it to your exported .pte (relative to"
+                + " this file), e.g. one made by: jbang scripts/ExportModel.java --model mv2 --dtype fp16");
         c.string(root, "$", "output_root", null);
         JsonNode exps = root.get("experiments");
         Map<String, List<Integer>> threadsOf = new LinkedHashMap<>();
-        if (exps == null) c.add("$.experiments", "missing; add a list with at least one experiment {\"name\": ..., \"runner_path\": ...}");
-        else if (c.type(exps, "$.experiments", JsonNode::isArray, "a list", "write [{\"name\": ..., \"runner_path\": ...}]") && exps.isEmpty())
-            c.add("$.experiments", "empty list; add at least one experiment {\"name\": ..., \"runner_path\": ...}");
+        String oneExperiment = "{\"name\": ..., \"runner_path\": ...}";
+        if (exps == null) c.add("$.experiments", "missing; add a list with at least one experiment " + oneExperiment);
+        else if (c.type(exps, "$.experiments", JsonNode::isArray, "a list", "write [" + oneExperiment + "]") && exps.isEmpty())
+            c.add("$.experiments", "empty list; add at least one experiment " + oneExperiment);
         else for (int i = 0; i < exps.size(); i++) experimentProblems(c, exps.get(i), "$.experiments[" + i + "]", threadsOf);
         JsonNode pairs = root.path("analysis").get("compare_pairs");
-        if (root.has("analysis") && c.object(root.get("analysis"), "$.analysis", "analysis") && pairs != null
-                && c.type(pairs, "$.analysis.compare_pairs", JsonNode::isArray, "a list", "write [{\"baseline\": ..., \"candidate\": ...}]")) {
+        if (root.has("analysis") && c.object(root.get("analysis"), "$.analysis", "analysis") && pairs != null && c.type(pairs,
+                "$.analysis.compare_pairs", JsonNode::isArray, "a list", "write [{\"baseline\": ..., \"candidate\": ...}]")) {
             for (int i = 0; i < pairs.size(); i++) {
                 String p = "$.analysis.compare_pairs[" + i + "]";
                 if (!c.object(pairs.get(i), p, "pair")) continue;
@@ -433,18 +486,22 @@ public final class Kit {
         if (d != null && c.object(d, "$.device", "device")) {
             c.string(d, "$.device", "serial", null);
             String remote = c.string(d, "$.device", "remote", null), wd = c.string(d, "$.device", "workdir", null);
-            if (remote != null && !REMOTE.matcher(remote).matches()) c.add("$.device.remote", quote(remote) + " is not HOST:PORT; write it like \"192.168.1.20:5555\"");
-            if (wd != null && !wd.startsWith("/")) c.add("$.device.workdir", quote(wd) + " is not an absolute path on the device; use e.g. \"" + DEFAULT_DEVICE_WORKDIR + "\"");
+            if (remote != null && !REMOTE.matcher(remote).matches())
+                c.add("$.device.remote", quote(remote) + " is not HOST:PORT; write it like \"192.168.1.20:5555\"");
+            if (wd != null && !wd.startsWith("/"))
+                c.add("$.device.workdir", quote(wd) + " is not an absolute path on the device; use e.g. \"" + DEFAULT_DEVICE_WORKDIR + "\"");
         }
         return c.out;
     }
 
-    private static void experimentProblems(Check c, JsonNode e, String p, Map<String, List<Integer>> threadsOf) {
+    private static void experimentProblems(Problems c, JsonNode e, String p, Map<String, List<Integer>> threadsOf) {
         if (!c.object(e, p, "experiment")) return;
         String name = c.string(e, p, "name", "give it a name such as \"mac_sme2_on\" (it becomes a folder name)");
         if (name != null && (!EXPERIMENT_NAME.matcher(name).matches() || name.contains("..")))
-            c.add(p + ".name", quote(name) + " is not a safe folder name; use 1-64 letters, digits, _ . - starting with a letter or digit, no \"..\"");
-        else if (name != null && threadsOf.containsKey(name)) c.add(p + ".name", quote(name) + " is used by an earlier experiment; give each experiment its own name");
+            c.add(p + ".name", quote(name) + " is not a safe folder name; use 1-64 letters, digits, _ . - starting with a letter or digit,"
+                    + " no \"..\"");
+        else if (name != null && threadsOf.containsKey(name))
+            c.add(p + ".name", quote(name) + " is used by an earlier experiment; give each experiment its own name");
         c.string(e, p, "runner_path", "set it to an executor_runner binary, e.g. \"../../executorch/cmake-out/host-sme2-on/executor_runner\"");
         String mode = c.string(e, p, "mode", null);
         if (mode != null && !MODES.contains(mode)) c.add(p + ".mode", quote(mode) + " is not a mode; use \"timing\" or \"xnntrace\"");
@@ -452,7 +509,8 @@ public final class Kit {
         c.integer(e.get("warmup"), p + ".warmup", 0, "\"warmup\": " + DEFAULT_WARMUP);
         List<Integer> threads = new ArrayList<>(e.has("threads") ? List.of() : List.of(1));
         JsonNode t = e.get("threads");
-        if (t != null && c.type(t, p + ".threads", JsonNode::isArray, "a list of thread counts", "write it as a list, e.g. [" + (t.isInt() ? t : 1) + "]")) {
+        if (t != null && c.type(t, p + ".threads", JsonNode::isArray, "a list of thread counts",
+                "write it as a list, e.g. [" + (t.isInt() ? t : 1) + "]")) {
             if (t.isEmpty()) c.add(p + ".threads", "empty list; list at least one thread count, e.g. [1]");
             for (int i = 0; i < t.size(); i++) {
                 Integer n = c.integer(t.get(i), p + ".threads[" + i + "]", 1, "[1, 4]");
@@ -471,37 +529,43 @@ public final class Kit {
             }
         }
         String mask = c.string(e, p, "cpu_affinity", null);
-        if (mask != null && !HEX_MASK.matcher(mask).matches()) c.add(p + ".cpu_affinity", quote(mask) + " is not a hex CPU mask; write it like \"0x80\" (bit N = CPU N)");
-        else if (mask != null && mask.substring(2).replace("0", "").isEmpty()) c.add(p + ".cpu_affinity", quote(mask) + " selects no CPU; set at least one bit, e.g. \"0x80\" for CPU 7");
+        if (mask != null && !HEX_MASK.matcher(mask).matches())
+            c.add(p + ".cpu_affinity", quote(mask) + " is not a hex CPU mask; write it like \"0x80\" (bit N = CPU N)");
+        else if (mask != null && mask.substring(2).replace("0", "").isEmpty())
+            c.add(p + ".cpu_affinity", quote(mask) + " selects no CPU; set at least one bit, e.g. \"0x80\" for CPU 7");
         c.integer(e.get("timeout_s"), p + ".timeout_s", 1, "\"timeout_s\": " + DEFAULT_TIMEOUT_S);
         JsonNode env = e.get("env");
-        if (env != null && c.type(env, p + ".env", JsonNode::isObject, "an object", "write {\"NAME\": \"value\"}")) env.properties().forEach(f -> {
-            if (!ENV_NAME.matcher(f.getKey()).matches()) c.add(at(p + ".env", f.getKey()), "not an environment variable name; use letters, digits and _");
-            c.type(f.getValue(), at(p + ".env", f.getKey()), JsonNode::isTextual, "a string", "quote the value, e.g. \"1\"");
-        });
-        if (name != null && !threadsOf.containsKey(name)) threadsOf.put(name, t == null || t.isArray() && threads.size() == t.size() ? threads : null);
+        if (env != null && c.type(env, p + ".env", JsonNode::isObject, "an object", "write {\"NAME\": \"value\"}")) {
+            env.properties().forEach(f -> {
+                String where = at(p + ".env", f.getKey());
+                if (!ENV_NAME.matcher(f.getKey()).matches()) c.add(where, "not an environment variable name; use letters, digits and _");
+                c.type(f.getValue(), where, JsonNode::isTextual, "a string", "quote the value, e.g. \"1\"");
+            });
+        }
+        if (name != null && !threadsOf.containsKey(name))
+            threadsOf.put(name, t == null || t.isArray() && threads.size() == t.size() ? threads : null);
     }
 
-    private static void refProblems(Check c, JsonNode r, String p, Map<String, List<Integer>> threadsOf) {
+    private static void refProblems(Problems c, JsonNode r, String p, Map<String, List<Integer>> threadsOf) {
         String exp = c.string(r, p, "experiment", "name one of the experiments: " + String.join(", ", threadsOf.keySet()));
         Integer t = r.has("threads") ? c.integer(r.get("threads"), p + ".threads", 1, "\"threads\": 1") : Integer.valueOf(1);
-        if (exp != null && !threadsOf.containsKey(exp)) c.add(p + ".experiment", quote(exp) + " is not an experiment of this config; "
-                + suggest(exp, threadsOf.keySet()));
+        if (exp != null && !threadsOf.containsKey(exp))
+            c.add(p + ".experiment", quote(exp) + " is not an experiment of this config; " + suggest(exp, threadsOf.keySet()));
         else if (exp != null && t != null && threadsOf.get(exp) != null && !threadsOf.get(exp).contains(t))
             c.add(p + ".threads", "experiment " + quote(exp) + " does not run with " + t + " thread(s); use one of " + threadsOf.get(exp)
                     + " or add " + t + " to its \"threads\"");
     }
 
-    /** Collects problem lines for one file. */
-    private record Check(String file, List<String> out) {
-        Check(String file) { this(file, new ArrayList<>()); }
-
+    /** The problem lines of one config file. */
+    private record Problems(String file, List<String> out) {
         void add(String path, String what) { out.add(file + ": " + path + ": " + what); }
 
         /** True when n is an object; reports each unknown key with the closest known one. */
         boolean object(JsonNode n, String p, String kind) {
             if (!type(n, p, JsonNode::isObject, "an object", "write {\"key\": value, ...}")) return false;
-            n.fieldNames().forEachRemaining(k -> { if (!CONFIG_KEYS.get(kind).contains(k)) add(at(p, k), "unknown key; " + suggest(k, CONFIG_KEYS.get(kind))); });
+            n.fieldNames().forEachRemaining(k -> {
+                if (!CONFIG_KEYS.get(kind).contains(k)) add(at(p, k), "unknown key; " + suggest(k, CONFIG_KEYS.get(kind)));
+            });
             return true;
         }
 
@@ -520,7 +584,8 @@ public final class Kit {
         }
 
         Integer integer(JsonNode n, String p, int min, String example) {
-            if (n == null || !type(n, p, x -> x.isIntegralNumber() && x.canConvertToInt(), "an integer >= " + min, "write a whole number, e.g. " + example)) return null;
+            if (n == null || !type(n, p, x -> x.isIntegralNumber() && x.canConvertToInt(), "an integer >= " + min,
+                    "write a whole number, e.g. " + example)) return null;
             if (n.asInt() < min) add(p, n.asInt() + " is too small; use an integer >= " + min + ", e.g. " + example);
             return n.asInt() < min ? null : n.asInt();
         }
@@ -549,11 +614,12 @@ public final class Kit {
         return best != null ? "did you mean " + quote(best) + "?" : "use one of: " + String.join(", ", known);
     }
 
-    private static int editDistance(String a, String b) {
+    public static int editDistance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++)
             for (int j = 0; j <= b.length(); j++)
-                d[i][j] = i == 0 || j == 0 ? i + j : Math.min(Math.min(d[i - 1][j], d[i][j - 1]) + 1, d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                d[i][j] = i == 0 || j == 0 ? i + j
+                        : Math.min(Math.min(d[i - 1][j], d[i][j - 1]) + 1, d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
         return d[a.length()][b.length()];
     }
 
@@ -563,8 +629,8 @@ public final class Kit {
         for (JsonNode e : root.path("experiments")) {
             Map<String, String> env = new LinkedHashMap<>();
             e.path("env").properties().forEach(f -> env.put(f.getKey(), f.getValue().asText()));
-            exps.add(new Experiment(e.path("name").asText(), resolve(dir, e.path("runner_path").asText()), e.path("mode").asText(MODES.get(0)),
-                    e.path("runs").asInt(DEFAULT_RUNS), e.path("warmup").asInt(DEFAULT_WARMUP),
+            exps.add(new Experiment(e.path("name").asText(), resolve(dir, e.path("runner_path").asText()),
+                    e.path("mode").asText(MODES.get(0)), e.path("runs").asInt(DEFAULT_RUNS), e.path("warmup").asInt(DEFAULT_WARMUP),
                     e.has("threads") ? e.get("threads").valueStream().map(JsonNode::asInt).toList() : List.of(1),
                     e.path("extra_args").valueStream().map(JsonNode::asText).toList(), e.path("cpu_affinity").asText(null),
                     e.path("timeout_s").asInt(DEFAULT_TIMEOUT_S), java.util.Collections.unmodifiableMap(env)));
@@ -572,10 +638,12 @@ public final class Kit {
         List<ComparePair> pairs = new ArrayList<>();
         for (JsonNode p : root.path("analysis").path("compare_pairs")) {
             ExpRef b = ref(p.path("baseline")), c = ref(p.path("candidate"));
-            pairs.add(new ComparePair(b, c, p.path("label").asText(b.experiment() + "/t" + b.threads() + " -> " + c.experiment() + "/t" + c.threads())));
+            String label = b.experiment() + "/t" + b.threads() + " -> " + c.experiment() + "/t" + c.threads();
+            pairs.add(new ComparePair(b, c, p.path("label").asText(label)));
         }
         JsonNode d = root.path("device");
-        Device device = new Device(d.path("serial").asText(null), d.path("remote").asText(null), d.path("workdir").asText(DEFAULT_DEVICE_WORKDIR));
+        Device device = new Device(d.path("serial").asText(null), d.path("remote").asText(null),
+                d.path("workdir").asText(DEFAULT_DEVICE_WORKDIR));
         Path outputRoot = root.has("output_root") ? resolve(dir, root.get("output_root").asText()) : Workspace.locate(null).runs();
         return new Config(file.toAbsolutePath().normalize(), resolve(dir, root.path("model").asText()), outputRoot, List.copyOf(exps),
                 List.copyOf(pairs), device, root);
@@ -585,8 +653,7 @@ public final class Kit {
 
     /** A config path: `~` and `~/…` expand to the home folder, relative paths resolve against the config file's folder. */
     static Path resolve(Path dir, String p) {
-        String home = System.getProperty("user.home");
-        if (p.equals("~") || p.startsWith("~/")) p = home + p.substring(1);
+        if (p.equals("~") || p.startsWith("~/")) p = System.getProperty("user.home") + p.substring(1);
         return dir.resolve(p).normalize();
     }
 
@@ -608,29 +675,26 @@ public final class Kit {
         }
         Fb fb = new Fb(file, java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN));
         if (b.length < 12) throw fb.bad(0, "file is " + b.length + " bytes, too short for an ETDump");
-        if (!"ED00".equals(new String(b, 8, 4, StandardCharsets.ISO_8859_1)))
-            throw fb.bad(8, "identifier is not ED00 (not an ETDump" + ("ET12".equals(new String(b, 4, 4, StandardCharsets.ISO_8859_1)) ? "; this is a .pte program)" : ")"));
+        if (!"ED00".equals(new String(b, 8, 4, StandardCharsets.ISO_8859_1))) throw fb.bad(8, "identifier is not ED00 (not an ETDump"
+                + ("ET12".equals(new String(b, 4, 4, StandardCharsets.ISO_8859_1)) ? "; this is a .pte program)" : ")"));
         long size = fb.u32(0);
-        if (size != b.length - 4) throw fb.bad(0, "size prefix says " + size + " bytes but " + (b.length - 4) + " follow (truncated or padded file)");
-        int root = fb.ref(4);
+        if (size != b.length - 4)
+            throw fb.bad(0, "size prefix says " + size + " bytes but " + (b.length - 4) + " follow (truncated or padded file)");
         List<String> names = new ArrayList<>();
         List<Double> exec = new ArrayList<>();
-        int runs = fb.field(root, 1);
+        int runs = fb.field(fb.ref(4), 1);
         for (int i = 0, n = runs == 0 ? 0 : fb.len(runs); i < n; i++) {
-            int rd = fb.elem(runs, i);
-            int nameAt = fb.field(rd, 0);
+            int rd = fb.elem(runs, i), nameAt = fb.field(rd, 0);
             String name = nameAt == 0 ? "" : fb.str(nameAt);
             names.add(name);
             if (!name.equals("Execute")) continue;
             double ms = Double.NaN;
             int evs = fb.field(rd, 3);
             for (int j = 0, m = evs == 0 ? 0 : fb.len(evs); j < m; j++) {
-                int pe = fb.field(fb.elem(evs, j), 0);
-                int pn = pe == 0 ? 0 : fb.field(pe, 0);
-                if (pn != 0 && fb.str(pn).equals("Method::execute")) {
-                    long start = fb.scalarAt(pe, 6), end = fb.scalarAt(pe, 7);
-                    ms = (end - start) / 1e6;
-                }
+                int pe = fb.field(fb.elem(evs, j), 0), pn = pe == 0 ? 0 : fb.field(pe, 0);
+                if (pn == 0 || !fb.str(pn).equals("Method::execute")) continue;
+                long start = fb.scalar(pe, 6), end = fb.scalar(pe, 7);
+                ms = (end - start) / 1e6;
             }
             exec.add(ms);
         }
@@ -649,23 +713,27 @@ public final class Kit {
         }
 
         long u32(long at) { return Integer.toUnsignedLong(bb.getInt(check(at, 4))); }
-
         int ref(long at) { return check(at + u32(at), 4); }
+        int elem(int vec, int i) { return ref(vec + 4L + 4L * i); }
 
-        int field(int table, int id) {
+        /** Where field id of a table is, from its vtable; 0 when absent. */
+        long slot(int table, int id) {
             int vt = check(table - (long) bb.getInt(check(table, 4)), 4);
-            int vtLen = bb.getShort(vt) & 0xffff;
-            if (4 + 2 * id + 2 > vtLen) return 0;
+            if (4 + 2 * id + 2 > (bb.getShort(vt) & 0xffff)) return 0;
             int off = bb.getShort(check(vt + 4 + 2L * id, 2)) & 0xffff;
-            return off == 0 ? 0 : ref(check((long) table + off, 4));
+            return off == 0 ? 0 : (long) table + off;
         }
 
-        long scalarAt(int table, int id) {
-            int vt = check(table - (long) bb.getInt(check(table, 4)), 4);
-            int vtLen = bb.getShort(vt) & 0xffff;
-            if (4 + 2 * id + 2 > vtLen) return 0;
-            int off = bb.getShort(check(vt + 4 + 2L * id, 2)) & 0xffff;
-            return off == 0 ? 0 : bb.getLong(check((long) table + off, 8));
+        /** The table, vector or string a field refers to; 0 when absent. */
+        int field(int table, int id) {
+            long at = slot(table, id);
+            return at == 0 ? 0 : ref(check(at, 4));
+        }
+
+        /** A 64-bit scalar field; 0 when absent. */
+        long scalar(int table, int id) {
+            long at = slot(table, id);
+            return at == 0 ? 0 : bb.getLong(check(at, 8));
         }
 
         int len(int vec) {
@@ -674,21 +742,19 @@ public final class Kit {
             return (int) n;
         }
 
-        int elem(int vec, int i) { return ref(vec + 4L + 4L * i); }
-
         String str(int at) {
             int n = (int) Math.min(u32(at), Integer.MAX_VALUE);
             return new String(bb.array(), check(at + 4L, n), n, StandardCharsets.UTF_8);
         }
     }
 
-    // ---------------------------------------------------------------- run folder
+    // ---------------------------------------------------------------- run folder (MacPipeline, AndroidPipeline)
 
     /**
      * A pipeline's run folder (README "The run folder"). `manifest` is manifest.json as an ordered map (README key order);
      * its "results" list holds one entry {experiment, threads, mode, status, reason, metrics} per experiment and thread
      * count. Every change ends with save(), which rewrites manifest.json and metrics.json atomically, so a crash loses
-     * at most the experiment in flight. Shared by MacPipeline and AndroidPipeline; all methods are thread-safe.
+     * at most the experiment in flight. All methods are thread-safe.
      */
     public static final class RunFolder {
         public final Path dir;
@@ -699,15 +765,16 @@ public final class Kit {
 
         /** `<outputRoot>/<UTC yyyyMMdd-HHmmss>-<stem>` with -2, -3 … when taken; create=true makes it atomically (never shared). */
         public static Path newDir(Path outputRoot, String modelStem, java.time.Instant now, boolean create) {
-            String base = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(now) + "-" + modelStem;
+            String base = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(now);
             for (int i = 1; ; i++) {
-                Path p = outputRoot.toAbsolutePath().normalize().resolve(i == 1 ? base : base + "-" + i);
+                Path p = outputRoot.toAbsolutePath().normalize().resolve(base + "-" + modelStem + (i == 1 ? "" : "-" + i));
                 try {
                     if (!create && !Files.exists(p)) return p;
                     if (create) return Files.createDirectory(Files.createDirectories(p.getParent()).resolve(p.getFileName()));
                 } catch (java.nio.file.FileAlreadyExistsException taken) { // another run took it: next suffix
                 } catch (IOException e) {
-                    throw UserError.failed("cannot create the run folder " + p + ": " + e.getMessage(), "check that output_root is a writable folder");
+                    throw UserError.failed("cannot create the run folder " + p + ": " + e.getMessage(),
+                            "check that output_root is a writable folder");
                 }
             }
         }
@@ -727,7 +794,8 @@ public final class Kit {
             if (!Files.isRegularFile(file)) throw UserError.badInput(dir + ": no manifest.json here, so it is not a run folder",
                     "pass a folder a pipeline run printed: <output_root>/<UTC timestamp>-<model>");
             Map<String, Object> m = JSON.convertValue(readJson(file), LinkedHashMap.class);
-            if (!(m.get("results") instanceof List)) throw UserError.badInput(file + ": $.results: missing or not a list", "re-run the pipeline");
+            if (!(m.get("results") instanceof List))
+                throw UserError.badInput(file + ": $.results: missing or not a list", "re-run the pipeline");
             return new RunFolder(dir.toAbsolutePath().normalize(), m);
         }
 
@@ -738,9 +806,16 @@ public final class Kit {
         public synchronized Map<String, Object> result(String experiment, int threads, String mode) {
             for (Map<String, Object> r : results())
                 if (experiment.equals(r.get("experiment")) && r.get("threads") instanceof Number n && n.intValue() == threads) return r;
-            Map<String, Object> r = ordered("experiment", experiment, "threads", threads, "mode", mode, "status", "pending", "reason", null, "metrics", null);
+            Map<String, Object> r = ordered("experiment", experiment, "threads", threads, "mode", mode, "status", "pending", "reason", null,
+                    "metrics", null);
             results().add(r);
             return r;
+        }
+
+        /** Whether the step's entry is ok (a dry run of --resume skips it). */
+        public synchronized boolean ok(Step s) {
+            return results().stream().anyMatch(r -> s.exp().name().equals(r.get("experiment")) && r.get("threads") instanceof Number n
+                    && n.intValue() == s.threads() && "ok".equals(r.get("status")));
         }
 
         /** Records how an entry ended (ok | failed | interrupted | pending) and saves; metrics null keeps the old ones. */
@@ -754,7 +829,8 @@ public final class Kit {
         /** Sets and saves the run's status from its entries: interrupted if any is, ok if all are ok, else failed. */
         public synchronized String finish() {
             List<Object> st = results().stream().map(r -> r.get("status")).toList();
-            manifest.put("status", st.contains("interrupted") ? "interrupted" : !st.isEmpty() && st.stream().allMatch("ok"::equals) ? "ok" : "failed");
+            boolean ok = !st.isEmpty() && st.stream().allMatch("ok"::equals);
+            manifest.put("status", st.contains("interrupted") ? "interrupted" : ok ? "ok" : "failed");
             save();
             return (String) manifest.get("status");
         }
@@ -810,8 +886,10 @@ public final class Kit {
      * lines, and whether it logged XNNPACK microkernels (a kernel-logging build).
      */
     public record RunnerOutput(Integer executions, Double reportedMs, boolean nan, List<String> errors, List<String> tail, boolean kernelLog) {
-        private static final Pattern DONE = Pattern.compile("Model executed successfully (\\d+) time\\(s\\) in (\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?) ms"),
-                LOG = Pattern.compile("^[IWEF] \\d\\d:\\d\\d:\\d\\d\\.\\d+ [^ ]*\\] ?(.*)$"), NAN = Pattern.compile("(?i)(^|[^a-z0-9_])-?nan($|[^a-z0-9_])");
+        private static final Pattern DONE = Pattern.compile(
+                "Model executed successfully (\\d+) time\\(s\\) in (\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?) ms"),
+                LOG = Pattern.compile("^[IWEF] \\d\\d:\\d\\d:\\d\\d\\.\\d+ [^ ]*\\] ?(.*)$"),
+                NAN = Pattern.compile("(?i)(^|[^a-z0-9_])-?nan($|[^a-z0-9_])");
 
         public static RunnerOutput parse(String text) {
             Integer n = null;
@@ -822,31 +900,495 @@ public final class Kit {
                 var done = DONE.matcher(l);
                 if (done.find()) { n = Integer.valueOf(done.group(1)); ms = Double.valueOf(done.group(2)); }
                 var log = LOG.matcher(l);
-                if (log.matches() && (l.startsWith("E") || l.startsWith("F")) || l.startsWith("ERROR: ")) errors.add(log.matches() ? log.group(1).trim() : l.trim());
+                if (log.matches() && (l.startsWith("E") || l.startsWith("F")) || l.startsWith("ERROR: "))
+                    errors.add(log.matches() ? log.group(1).trim() : l.trim());
                 inOutput |= l.matches("^Output\\w* \\d+: .*");
                 nan |= inOutput && !log.matches() && NAN.matcher(l).find();
                 kernels |= l.contains("Note (XNNPACK): Using ") && l.contains("microkernel");
             }
-            List<String> tail = lines.subList(Math.max(0, lines.size() - 3), lines.size()).stream().map(l -> LOG.matcher(l).replaceFirst("$1").trim()).toList();
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 3), lines.size()).stream()
+                    .map(l -> LOG.matcher(l).replaceFirst("$1").trim()).toList();
             return new RunnerOutput(n, ms, nan, errors, tail, kernels);
         }
 
         /** The runner's own words for a failure: its last error lines, else its last lines. */
-        public String why() { return String.join(" | ", errors.isEmpty() ? tail : errors.subList(Math.max(0, errors.size() - 3), errors.size())); }
+        public String why() {
+            return String.join(" | ", errors.isEmpty() ? tail : errors.subList(Math.max(0, errors.size() - 3), errors.size()));
+        }
     }
 
     /** Facts about this computer for manifest.json "host": OS, arch, CPU model, cores, SME2 support, Java, tool versions. */
     public static Map<String, Object> hostFacts(String... tools) {
         boolean mac = isMac();
         String cpuinfo = "";
-        try { if (!mac && Files.isReadable(Path.of("/proc/cpuinfo"))) cpuinfo = Files.readString(Path.of("/proc/cpuinfo")); } catch (IOException ignored) {}
+        try {
+            if (!mac && Files.isReadable(Path.of("/proc/cpuinfo"))) cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        } catch (IOException ignored) {
+        }
         var model = Pattern.compile("(?m)^(model name|Hardware|CPU part)\\s*:\\s*(.+)$").matcher(cpuinfo);
         Map<String, Object> t = ordered();
-        for (String tool : tools) { String v = probe(tool, "--version"); t.put(tool, v == null ? null : v.lines().findFirst().orElse("")); }
+        for (String tool : tools) {
+            String v = probe(tool, "--version");
+            t.put(tool, v == null ? null : v.lines().findFirst().orElse(""));
+        }
+        boolean sme2 = mac ? "1".equals(probe("sysctl", "-n", "hw.optional.arm.FEAT_SME2"))
+                : Pattern.compile("(?m)^Features\\s*:.*\\bsme2\\b").matcher(cpuinfo).find();
         return ordered("os", System.getProperty("os.name") + " " + System.getProperty("os.version"), "arch", System.getProperty("os.arch"),
                 "cpu", mac ? probe("sysctl", "-n", "machdep.cpu.brand_string") : model.find() ? model.group(2).trim() : null,
-                "cores", Runtime.getRuntime().availableProcessors(),
-                "sme2", mac ? "1".equals(probe("sysctl", "-n", "hw.optional.arm.FEAT_SME2")) : Pattern.compile("(?m)^Features\\s*:.*\\bsme2\\b").matcher(cpuinfo).find(),
-                "java", System.getProperty("java.version"), "tools", t);
+                "cores", Runtime.getRuntime().availableProcessors(), "sme2", sme2, "java", System.getProperty("java.version"), "tools", t);
+    }
+
+    /** One process pair a pipeline runs: an experiment at one thread count. */
+    public record Step(Experiment exp, int threads, int runs, int warmup) {
+        public boolean xnntrace() { return exp.mode().equals("xnntrace"); }
+        public String label() { return exp.name() + " t" + threads; }
+        /** Its folder in a run folder: <experiment>/t<threads>. */
+        public Path dir(Path runDir) { return runDir.resolve(exp.name()).resolve("t" + threads); }
+    }
+
+    /**
+     * What MacPipeline and AndroidPipeline share: their common options (a picocli mixin), the run's state (warnings;
+     * stopping and the entry in flight, for the Ctrl-C hook) and the steps before, around and after the runner processes.
+     */
+    public static final class Pipeline {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
+                description = "the profiling config (JSON; keys: configs/config.schema.json)")
+        Path configArg;
+        @Option(names = "--config", paramLabel = "CONFIG", description = "the config, as an option (instead of the positional CONFIG)")
+        Path configOpt;
+        @Option(names = "--only", arity = "1..*", split = ",", paramLabel = "EXP",
+                description = "run only these experiments (names from the config)")
+        List<String> only;
+        @Option(names = "--analysis-only", paramLabel = "RUN_DIR", description = "only run AnalyzeResults on this run folder")
+        public Path analysisOnly;
+        @Option(names = "--resume", paramLabel = "RUN_DIR", description = "run the experiments of this run folder that are not ok yet,"
+                + " into the same folder (config: CONFIG or RUN_DIR/config.json)")
+        public Path resume;
+        @Option(names = "--no-analysis", description = "do not run AnalyzeResults at the end")
+        public boolean noAnalysis;
+        @Option(names = "--workspace", paramLabel = "DIR", description = "the workspace holding executorch/ (for its git SHA);"
+                + " default: $SME2_WORKSPACE or the nearest parent folder with executorch/")
+        public Path workspace;
+
+        public final List<String> warnings = new ArrayList<>();
+        public volatile boolean stopping;
+        public volatile Map<String, Object> inFlight;
+        private final Io io;
+        private final String tool;
+        private final boolean device;
+
+        /** tool: the script's name; device: its report shows the manifest's "device". */
+        public Pipeline(Io io, String tool, boolean device) {
+            this.io = io;
+            this.tool = tool;
+            this.device = device;
+        }
+
+        public void warn(String w) {
+            warnings.add(w);
+            io.warn(w);
+        }
+
+        /** CONFIG or --config (once), else --resume's RUN_DIR/config.json. */
+        public Path configPath() {
+            if (configArg == null && configOpt == null && only != null && !only.isEmpty() && only.get(only.size() - 1).endsWith(".json"))
+                configArg = Path.of(only.remove(only.size() - 1)); // `--only A B config.json`: the config was swallowed by --only
+            if (configArg != null && configOpt != null && !configArg.equals(configOpt))
+                throw UserError.badInput("two configs given: " + configArg + " and --config " + configOpt, "pass the config once");
+            Path p = configArg != null ? configArg : configOpt;
+            if (p == null && resume != null) p = resume.resolve("config.json");
+            if (p == null)
+                throw UserError.badInput("no config given", "pass one: jbang scripts/" + tool + ".java CONFIG (templates: configs/templates/)");
+            return p;
+        }
+
+        /** The experiments --only names, all without it. */
+        public List<Experiment> selected(Config cfg) {
+            if (only == null || only.isEmpty()) return cfg.experiments();
+            List<String> names = cfg.experiments().stream().map(Experiment::name).toList();
+            List<String> unknown = only.stream().filter(n -> !names.contains(n)).toList();
+            if (!unknown.isEmpty()) throw UserError.badInput("--only: no experiment named " + String.join(", ", unknown)
+                    + " in " + cfg.file(), "use names from the config: " + String.join(", ", names));
+            return cfg.experiments().stream().filter(e -> only.contains(e.name())).toList();
+        }
+
+        public static List<Step> steps(Config cfg, List<Experiment> exps) {
+            List<Step> steps = new ArrayList<>();
+            for (Experiment e : exps) for (int t : e.threads()) steps.add(new Step(e, t, runsOf(cfg, e), e.warmup()));
+            return steps;
+        }
+
+        /** xnntrace runs once unless the config says otherwise (a kernel log, not a timing). */
+        private static int runsOf(Config cfg, Experiment e) {
+            if (!e.mode().equals("xnntrace")) return e.runs();
+            for (JsonNode n : cfg.raw().path("experiments"))
+                if (n.path("name").asText().equals(e.name())) return n.has("runs") ? e.runs() : 1;
+            return 1;
+        }
+
+        /** The config as it ran: absolute paths and every default written out (only keys the loader accepts). */
+        public static ObjectNode resolvedConfig(Config cfg) {
+            ObjectNode root = cfg.raw().deepCopy();
+            root.put("model", cfg.model().toString());
+            root.put("output_root", cfg.outputRoot().toString());
+            for (int i = 0; i < root.get("experiments").size(); i++) {
+                ObjectNode e = (ObjectNode) root.get("experiments").get(i);
+                Experiment x = cfg.experiments().get(i);
+                e.put("runner_path", x.runnerPath().toString());
+                e.put("mode", x.mode());
+                e.put("runs", runsOf(cfg, x));
+                e.put("warmup", x.warmup());
+                x.threads().forEach(e.putArray("threads")::add);
+                e.put("timeout_s", x.timeoutS());
+            }
+            return root;
+        }
+
+        /** The model's file name without its extension. */
+        public static String stem(Path model) {
+            String n = model.getFileName().toString();
+            return n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
+        }
+
+        /** The ExportModel command for a model path named like models/<model>_<backend>_<dtype>.pte. */
+        public static String exportCommand(Path model) {
+            var m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|q8|int8)").matcher(stem(model));
+            if (!m.matches()) return "jbang scripts/ExportModel.java --model mv2 --dtype fp16";
+            return "jbang scripts/ExportModel.java --model " + m.group(1) + (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2))
+                    + (m.group(3).startsWith("q") || m.group(3).startsWith("int") ? " --quantize" : " --dtype " + m.group(3));
+        }
+
+        /** A missing model joins the problems, with the ExportModel command that makes it. */
+        public static void checkModel(Config cfg, List<String> problems, Set<String> fixes) {
+            if (Files.isRegularFile(cfg.model())) return;
+            problems.add(cfg.model() + ": model not found (\"model\" in " + cfg.file() + ")");
+            fixes.add("export it: " + exportCommand(cfg.model()) + " (or point \"model\" at an existing .pte)");
+        }
+
+        /** Every problem at once: a bad-input error (exit 2), or under --dry-run warnings with their fixes. */
+        public List<String> problems(List<String> problems, Set<String> fixes) {
+            String all = (problems.size() == 1 ? "" : problems.size() + " problems before running:\n  ") + String.join("\n  ", problems);
+            if (!problems.isEmpty() && !io.dryRun) throw UserError.badInput(all, String.join("\n     ", fixes));
+            problems.forEach(p -> io.warn("would fail: " + p));
+            fixes.forEach(io::fix);
+            return problems;
+        }
+
+        /** The build.json beside an experiment's runner; null when absent or unreadable (a warning). */
+        public Map<String, Object> buildJson(Experiment e) {
+            Path bj = e.runnerPath().resolveSibling("build.json");
+            if (!Files.isRegularFile(bj)) return null;
+            try {
+                @SuppressWarnings("unchecked") Map<String, Object> b = JSON.convertValue(readJson(bj), LinkedHashMap.class);
+                return b;
+            } catch (UserError | IllegalArgumentException ex) {
+                warn("experiment " + e.name() + ": cannot read " + bj + ": " + ex.getMessage());
+                return null;
+            }
+        }
+
+        public static final String NO_BUILD_JSON = "no build.json beside the runner: its build flags, SME2 setting and ExecuTorch revision"
+                + " are unknown (runners built with jbang scripts/BuildRunners.java record them)";
+
+        /** Warns when an experiment's name says SME2 on or off but its runner was built the other way (sme2: ON, OFF or null). */
+        public void checkSme2Name(Experiment e, String sme2) {
+            String n = e.name().toLowerCase(Locale.ROOT).replace('-', '_');
+            if (sme2 != null && (n.contains("sme2_off") && sme2.equals("ON") || n.contains("sme2_on") && sme2.equals("OFF")))
+                warn("experiment " + e.name() + ": its name says " + (n.contains("sme2_off") ? "SME2 off" : "SME2 on")
+                        + " but its runner was built with XNNPACK_ENABLE_ARM_SME2=" + sme2);
+        }
+
+        /** --resume's run folder, else a new one (none under --dry-run). */
+        public RunFolder folder(Config cfg, String stem) {
+            if (resume != null) return RunFolder.open(resume);
+            return io.dryRun ? null : RunFolder.create(cfg.outputRoot(), stem, tool);
+        }
+
+        /** Fills the manifest of a new or resumed run (facts: executorch, host …), saves it; returns the steps not ok yet. */
+        public List<Step> start(RunFolder f, Config cfg, Path configPath, Supplier<JsonNode> resolved, List<Step> steps,
+                                Map<String, Object> facts, Map<String, Object> runners) {
+            Map<String, Object> m = f.manifest;
+            if (resume == null) {
+                m.put("config", configPath.toAbsolutePath().normalize().toString());
+                writeJson(f.dir.resolve("config.json"), resolved.get());
+            } else {
+                @SuppressWarnings("unchecked") List<Object> at = m.get("resumed_at") instanceof List<?> l ? (List<Object>) l : new ArrayList<>();
+                at.add(utcNow());
+                m.put("resumed_at", at);
+            }
+            m.put("model", cfg.model().toString());
+            m.putAll(facts);
+            @SuppressWarnings("unchecked") Map<String, Object> known = m.get("runners") instanceof Map<?, ?> r ? (Map<String, Object>) r
+                    : ordered();
+            known.putAll(runners);
+            m.put("runners", known);
+            m.put("status", "running");
+            List<Step> todo = new ArrayList<>();
+            for (Step s : steps) if (!"ok".equals(f.result(s.exp().name(), s.threads(), s.exp().mode()).get("status"))) todo.add(s);
+            m.put("warnings", warnings);
+            f.save();
+            io.step((resume != null ? "resuming " : "running ") + todo.size() + " of " + steps.size() + " experiment run(s) into " + f.dir);
+            if (resume != null && todo.isEmpty()) io.ok("every selected experiment is already ok; nothing to run");
+            return todo;
+        }
+
+        /** Runs body under a shutdown hook (Ctrl-C, SIGTERM) that marks the entry in flight and the run interrupted. */
+        public void guarded(RunFolder f, Runnable body) {
+            Thread hook = new Thread(() -> {
+                stopping = true;
+                f.interrupt(inFlight, "interrupted (SIGINT/SIGTERM) while it ran; re-run it with --resume");
+            }, tool + "-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                body.run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) { // the hook is running: it keeps the manifest
+                }
+            }
+        }
+
+        /** Runs the steps (numbered from 1) until stopped; one that throws (e.g. a full disk) fails alone, the others still run. */
+        public void runSteps(RunFolder f, List<Step> todo, ObjIntConsumer<Step> run) {
+            for (int i = 0; i < todo.size() && !stopping; i++) {
+                try {
+                    run.accept(todo.get(i), i + 1);
+                } catch (RuntimeException ex) {
+                    if (stopping) break;
+                    fail(f, todo.get(i), "pipeline error: " + ex.getMessage());
+                }
+                inFlight = null;
+            }
+        }
+
+        /** A step that did not get to run its runner: failed with the reason. */
+        public void fail(RunFolder f, Step s, String why) {
+            f.record(f.result(s.exp().name(), s.threads(), s.exp().mode()), "failed", why, null);
+            io.fail(s.label() + ": " + why);
+        }
+
+        /** Starts step i of n: its entry goes in flight, a progress line, an empty step folder; null when that fails (recorded). */
+        public Map<String, Object> begin(RunFolder f, Step s, int i, int n, long t0) {
+            Map<String, Object> entry = f.result(s.exp().name(), s.threads(), s.exp().mode());
+            inFlight = entry;
+            String warmup = s.warmup() > 0 ? s.warmup() + " warm-up + " : "";
+            String log = s.xnntrace() ? " with the kernel log" : "";
+            io.step(String.format(Locale.ROOT, "[%d/%d] %s: %s%d %s run(s)%s (%.0f s elapsed)", i, n, s.label(), warmup, s.runs(),
+                    s.exp().mode(), log, (System.nanoTime() - t0) / 1e9));
+            Path dir = s.dir(f.dir);
+            try {
+                deleteTree(dir);
+                Files.createDirectories(dir);
+                return entry;
+            } catch (IOException ex) {
+                f.record(entry, "failed", "cannot prepare " + dir + ": " + ex.getMessage(), null);
+                return null;
+            }
+        }
+
+        private static void deleteTree(Path dir) throws IOException {
+            if (!Files.exists(dir)) return;
+            try (var tree = Files.walk(dir)) {
+                for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+
+        /** True when the run is stopping; a runner killed by the same Ctrl-C (killed) waits a moment for the hook. */
+        public boolean interruptedToo(boolean killed) {
+            try {
+                for (int i = 0; i < 10 && !stopping && killed; i++) Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+            return stopping;
+        }
+
+        /** Why a runner process failed, in its own words (starter: what started it); null when it exited 0 with sane output. */
+        public static String failure(Result r, RunnerOutput out, int timeoutS, String starter) {
+            String said = out.why().isEmpty() ? "" : ": " + out.why();
+            if (r.startError() != null) return starter + " could not start: " + r.startError();
+            if (r.timedOut()) return "timed out after " + timeoutS + " s (timeout_s)" + (said.isEmpty() ? "" : "; last output" + said);
+            String signal = Map.of(2, "SIGINT", 4, "SIGILL: an instruction this CPU lacks (an SME2 build on a CPU without SME2?)", 6, "SIGABRT",
+                    9, "SIGKILL", 11, "SIGSEGV", 15, "SIGTERM").get(r.exitCode() > 128 ? r.exitCode() - 128 : 0);
+            if (r.exitCode() != 0)
+                return "runner exited with code " + r.exitCode() + (signal == null ? "" : " (killed by " + signal + ")") + said;
+            return out.nan() ? "the printed output tensor contains NaN (nan)" : null;
+        }
+
+        /** Why a step's ETDump is unusable (missing: the reason when there is none), else null; extra Execute blocks are a note. */
+        public static String etdumpProblem(Path etdump, int runs, List<String> notes, String missing) {
+            try {
+                if (!Files.isRegularFile(etdump)) return missing;
+                if (Files.size(etdump) == 0) return "the ETDump " + etdump + " is empty";
+                List<Double> ms = etdumpRuns(etdump).executeMs();
+                int nan = 0;
+                for (int k = ms.size() - 1; k >= 0; k--) if (ms.get(k).isNaN()) nan = k + 1;
+                if (ms.size() > runs) notes.add("the ETDump has " + ms.size() + " Execute blocks for " + runs + " executions");
+                if (ms.size() < runs) return "the ETDump has " + ms.size() + " Execute block(s) but " + runs + " execution(s) ran";
+                return nan > 0 ? "Execute block " + nan + " of the ETDump has no Method::execute event" : null;
+            } catch (IOException | UserError ex) {
+                return "the ETDump cannot be read: " + ex.getMessage();
+            }
+        }
+
+        /** Where the runner's own output disagrees with its ETDump (printed: where it prints, for the note that it printed no total). */
+        public static List<String> crossChecks(Step s, RunnerOutput out, List<Double> latency, String printed) {
+            List<String> notes = new ArrayList<>();
+            double sum = latency.stream().mapToDouble(Double::doubleValue).sum();
+            Double rep = out.reportedMs();
+            if (rep == null)
+                notes.add("the runner printed no \"Model executed successfully\" line" + printed + " to cross-check the ETDump with");
+            else if (Math.abs(sum - rep) > Math.max(0.5, 0.25 * rep)) notes.add(String.format(Locale.ROOT,
+                    "the ETDump's Method::execute total %.3f ms disagrees with the runner's own %.3f ms", sum, rep));
+            if (out.executions() != null && out.executions() != s.runs())
+                notes.add("the runner says it executed " + out.executions() + " time(s), the pipeline asked for " + s.runs());
+            return notes;
+        }
+
+        /** Records how a step ended, with its metrics, notes and seconds, and prints it; nothing once the run is stopping. */
+        public void done(RunFolder f, Map<String, Object> entry, Step s, String why, List<Double> latency, Double reported, Path xlog,
+                         List<String> notes, long started) {
+            Path etdump = s.dir(f.dir).resolve("run.etdump"), log = s.dir(f.dir).resolve("runner.log");
+            Map<String, Object> m = f.metrics(s.runs(), s.warmup(), s.threads(), latency, reported, Files.isRegularFile(etdump) ? etdump
+                    : null, Files.isRegularFile(log) ? log : null, xlog != null && Files.isRegularFile(xlog) ? xlog : null);
+            m.put("warnings", notes);
+            m.put("seconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
+            if (stopping) return;
+            f.record(entry, why == null ? "ok" : "failed", why, m);
+            notes.forEach(nt -> io.warn(s.label() + ": " + nt));
+            if (why != null) {
+                io.fail(s.label() + ": " + why);
+                return;
+            }
+            String cv = m.get("cv_percent") == null ? "-" : num(m.get("cv_percent"), 1) + "%";
+            io.ok(s.label() + ": " + String.format(Locale.ROOT, "median %.3f ms (min %.3f, max %.3f, CV %s) over %d run(s) (%.1f s)",
+                    m.get("median_ms"), m.get("min_ms"), m.get("max_ms"), cv, latency.size(), (System.nanoTime() - started) / 1e9));
+        }
+
+        /** The end of a dry run: the AnalyzeResults command, and under --json the plan (extra: keys and values after run_dir). */
+        public int dryRunEnd(Path runDir, List<String> problems, Object... extra) {
+            List<String> analysis = noAnalysis ? null : analysisCommand(runDir);
+            if (analysis != null) exec(io, Cmd.of(analysis));
+            Map<String, Object> plan = ordered("dry_run", true, "run_dir", runDir.toString());
+            plan.putAll(ordered(extra));
+            plan.putAll(ordered("problems", problems, "warnings", warnings, "commands", io.plannedCommands));
+            if (io.json) io.data(plan);
+            return problems.isEmpty() ? OK : USAGE;
+        }
+
+        /** --analysis-only: AnalyzeResults on a run folder, then its report. */
+        public int analysisOnly() {
+            RunFolder f = RunFolder.open(analysisOnly);
+            if (analysisCommand(f.dir) == null) throw UserError.failed("AnalyzeResults.java was not found beside " + tool + ".java",
+                    "run it yourself: jbang scripts/AnalyzeResults.java --run-dir " + shq(f.dir.toString()));
+            int code = analysis(f.dir);
+            if (!io.dryRun) report(f, String.valueOf(f.manifest.get("status")), code == 0 ? "ok" : "failed", code);
+            return code;
+        }
+
+        /** Ends a run: its status, AnalyzeResults (unless --no-analysis or nothing is ok), the report; returns the exit code. */
+        public int end(RunFolder f, long t0) {
+            String status = f.finish(), state = "skipped (--no-analysis)";
+            io.info(String.format(Locale.ROOT, "finished in %.1f s: %s", (System.nanoTime() - t0) / 1e9, status));
+            int analysis = 0;
+            if (!noAnalysis && f.results().stream().noneMatch(r -> "ok".equals(r.get("status")))) state = "skipped (no experiment ok)";
+            else if (!noAnalysis) {
+                analysis = analysis(f.dir);
+                state = analysis != 0 ? "failed" : analysisCommand(f.dir) == null ? "not run (AnalyzeResults.java not found)" : "ok";
+            }
+            int code = "ok".equals(status) && analysis == 0 ? OK : FAILED;
+            report(f, status, state, code);
+            return code;
+        }
+
+        /** Runs AnalyzeResults on the run folder as a process; prints the command instead when it cannot be found. */
+        private int analysis(Path runDir) {
+            List<String> cmd = analysisCommand(runDir);
+            if (cmd == null) {
+                io.warn("AnalyzeResults.java was not found beside " + tool + ".java; run the analysis with: jbang scripts/AnalyzeResults.java"
+                        + " --run-dir " + shq(runDir.toString()));
+                return 0;
+            }
+            io.step("analysis: " + Cmd.of(cmd).display());
+            Result r = exec(io, Cmd.of(cmd).echo(true));
+            if (r.ok() || io.dryRun) return 0;
+            io.fail("AnalyzeResults failed (exit " + r.exitCode() + (r.startError() != null ? ", " + r.startError() : "")
+                    + "); the measurements are kept in " + runDir);
+            return FAILED;
+        }
+
+        /** `JBANG SCRIPTS/AnalyzeResults.java --run-dir RUN` (jbang on PATH, else ./jbang beside scripts/); null when one is missing. */
+        private List<String> analysisCommand(Path runDir) {
+            Path scripts = scriptsDir();
+            if (scripts == null || !Files.isRegularFile(scripts.resolve("AnalyzeResults.java"))) return null;
+            Path jbang = which(System.getenv(), "jbang"), local = scripts.getParent() == null ? null : scripts.getParent().resolve("jbang");
+            if (jbang == null && local != null && Files.isExecutable(local)) jbang = local;
+            if (jbang == null) return null;
+            return List.of(jbang.toString(), scripts.resolve("AnalyzeResults.java").toString(), "--run-dir", runDir.toString());
+        }
+
+        /**
+         * The scripts' folder. JBang runs a compiled copy from its cache, so the class file says nothing; newer JBang versions pass
+         * -Djbang.source / -Djbang.dir, the repository's ./jbang exports JBANG_LAUNCH_CMD, else the nearest scripts/ upwards is used.
+         */
+        private Path scriptsDir() {
+            List<Path> candidates = new ArrayList<>();
+            String src = System.getProperty("jbang.source"), dir = System.getProperty("jbang.dir");
+            String launcher = System.getenv("JBANG_LAUNCH_CMD");
+            if (src != null) candidates.add(Path.of(src).toAbsolutePath().getParent());
+            if (dir != null) candidates.add(Path.of(dir));
+            if (launcher != null) candidates.add(Path.of(launcher).toAbsolutePath().getParent().resolve("scripts"));
+            for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) candidates.add(p.resolve("scripts"));
+            return candidates.stream().filter(p -> p != null && Files.isRegularFile(p.resolve(tool + ".java"))).findFirst()
+                    .map(p -> p.toAbsolutePath().normalize()).orElse(null);
+        }
+
+        /** A script as the user would type it: relative to the current folder when below it. */
+        private String scriptRef(String name) {
+            Path scripts = scriptsDir(), cwd = Path.of("").toAbsolutePath();
+            if (scripts == null) return "scripts/" + name;
+            return scripts.startsWith(cwd) ? cwd.relativize(scripts.resolve(name)).toString() : scripts.resolve(name).toString();
+        }
+
+        /** The summary table (stdout) and the next commands, or one JSON object under --json. */
+        private void report(RunFolder f, String status, String analysisState, int code) {
+            String run = shq(f.dir.toString());
+            List<String> next = new ArrayList<>();
+            if (!"ok".equals(status)) next.add("jbang " + scriptRef(tool + ".java") + " --resume " + run);
+            next.add("jbang " + scriptRef("ValidateResults.java") + " --results " + run);
+            Path html = f.dir.resolve("analysis").resolve("report.html");
+            if (Files.isRegularFile(html)) next.add((isMac() ? "open " : "xdg-open ") + shq(html.toString()));
+            else next.add("jbang " + scriptRef("AnalyzeResults.java") + " --run-dir " + run);
+            Map<?, ?> dev = f.manifest.get("device") instanceof Map<?, ?> d ? d : Map.of();
+            if (io.json) {
+                Map<String, Object> doc = ordered("run_dir", f.dir.toString(), "status", status, "exit_code", code, "analysis", analysisState);
+                if (device) doc.put("device", ordered("serial", dev.get("serial"), "model", dev.get("model"), "sme2", dev.get("sme2")));
+                doc.putAll(ordered("results", f.results(), "warnings", f.manifest.getOrDefault("warnings", List.of()), "next", next));
+                io.data(doc);
+                return;
+            }
+            PrintStream o = io.out;
+            String row = "%-28s %7s  %-11s %10s %9s %9s %7s";
+            o.println();
+            o.println("Run folder: " + f.dir + "  (status: " + status + ", analysis: " + analysisState + ")");
+            if (device) o.println("Device: " + dev.get("serial") + " (" + dev.get("manufacturer") + " " + dev.get("model")
+                    + ", SME2 " + dev.get("sme2") + ")");
+            o.println(String.format(Locale.ROOT, row, "experiment", "threads", "status", "median ms", "min", "max", "CV %"));
+            for (Map<String, Object> r : f.results()) {
+                Map<?, ?> m = r.get("metrics") instanceof Map<?, ?> x ? x : Map.of();
+                o.println(String.format(Locale.ROOT, row, r.get("experiment"), r.get("threads"), r.get("status"),
+                        num(m.get("median_ms"), 3), num(m.get("min_ms"), 3), num(m.get("max_ms"), 3), num(m.get("cv_percent"), 1)));
+            }
+            for (Map<String, Object> r : f.results()) if (r.get("reason") != null)
+                o.println("  " + r.get("experiment") + " t" + r.get("threads") + " " + r.get("status") + ": " + r.get("reason"));
+            o.println("Next:");
+            next.forEach(x -> o.println("  " + x));
+        }
+
+        private static String num(Object v, int digits) {
+            return v instanceof Number n ? String.format(Locale.ROOT, "%." + digits + "f", n.doubleValue()) : "-";
+        }
     }
 }

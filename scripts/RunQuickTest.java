@@ -13,15 +13,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -218,7 +215,7 @@ public class RunQuickTest implements Callable<Integer> {
             io.err.println("dry run: nothing was run or written");
             return Kit.OK;
         }
-        io.step("Quick test passed in " + fmt(total));
+        io.step("Quick test passed in " + Kit.duration(total));
         if (reportThere) io.ok("report: " + report);
         else io.warn("no report at " + report + "; make it with: jbang " + rel(scripts.resolve("AnalyzeResults.java")) + " --run-dir " + Kit.shq(runDir[0]));
         io.info("run folder: " + runDir[0]);
@@ -246,7 +243,7 @@ public class RunQuickTest implements Callable<Integer> {
         }
         double s = secs(t0);
         stages.add(new Stage(name, dryRun ? "planned" : "ok", Math.round(s * 10) / 10.0, detail));
-        if (!dryRun) io.ok(name + ": " + detail + " (" + fmt(s) + ")");
+        if (!dryRun) io.ok(name + ": " + detail + " (" + Kit.duration(s) + ")");
     }
 
     /** ValidateSetup for one stage, its checks summarised; a failed check stops the quick test with its fix. */
@@ -292,14 +289,14 @@ public class RunQuickTest implements Callable<Integer> {
     private Kit.Result script(String file, List<String> args, boolean live) {
         List<String> argv = new ArrayList<>(List.of(launcher, rel(scripts.resolve(file))));
         argv.addAll(args);
-        if (!dryRun && !launcher.contains("/")) argv.set(0, which(env, launcher).toString());
+        if (!dryRun && !launcher.contains("/")) argv.set(0, Kit.which(env, launcher).toString());
         Kit.Result r = Kit.exec(io, Kit.Cmd.of(argv).in(cwd).env(Map.of("PATH", env.getOrDefault("PATH", ""), "NO_COLOR", "1")).echo(live && !dryRun));
         if (dryRun || r.ok()) return r;
         if (file.equals("ValidateSetup.java") && r.exitCode() == 1) return r; // its checks are summarised by validate()
         String shown = Kit.Cmd.of(argv.subList(0, argv.size())).display();
         String error = findLine(r.stderr(), "error: "), failed = findLine(r.stderr(), "[fail] "), fix = findLine(r.stderr(), "fix: ");
         String why = error != null ? error.substring("error: ".length()) : failed != null ? failed.substring("[fail] ".length()).trim() : null;
-        throw Kit.UserError.failed(file.replace(".java", "") + " failed (" + (r.startError() != null ? r.startError() : "exit " + r.exitCode()) + ")"
+        throw Kit.UserError.failed(file.replace(".java", "") + " failed (" + r.why() + ")"
                         + (why != null ? ": " + why : "") + "\n  command: " + shown,
                 fix != null ? fix.substring("fix: ".length()) : "run the command above yourself and read its output");
     }
@@ -356,20 +353,11 @@ public class RunQuickTest implements Callable<Integer> {
     private String findLauncher() {
         String l = env.get("JBANG_LAUNCH_CMD");
         if (l != null && !l.isBlank() && Files.isExecutable(Path.of(l))) return l;
-        if (which(env, "jbang") != null) return "jbang";
+        if (Kit.which(env, "jbang") != null) return "jbang";
         Path repo = scripts.getParent() == null ? null : scripts.getParent().resolve("jbang");
         if (repo != null && Files.isExecutable(repo)) return repo.toString();
         throw Kit.UserError.failed("no jbang to run the other scripts with (not on PATH, no ./jbang launcher beside scripts/)",
                 "install JBang (brew install jbangdev/tap/jbang, or sdk install jbang), or run this from the repository root with ./jbang");
-    }
-
-    static Path which(Map<String, String> env, String name) {
-        for (String d : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (d.isEmpty()) continue;
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p) && !Files.isDirectory(p)) return p;
-        }
-        return null;
     }
 
     /** A path as the user would type it from the current folder: relative when inside it. */
@@ -419,6 +407,4 @@ public class RunQuickTest implements Callable<Integer> {
     }
 
     private static double secs(long t0) { return (System.nanoTime() - t0) / 1e9; }
-
-    private static String fmt(double s) { return s < 120 ? String.format(Locale.ROOT, "%.1f s", s) : String.format(Locale.ROOT, "%d min %02d s", (long) s / 60, (long) s % 60); }
 }

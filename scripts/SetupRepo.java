@@ -11,9 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 @Command(name = "SetupRepo", mixinStandardHelpOptions = true, version = "0.1.0", sortOptions = false,
         description = {
@@ -203,7 +199,7 @@ public class SetupRepo implements Callable<Integer> {
         if (pins.torch() != null && versions.get("torch") != null && !String.valueOf(versions.get("torch")).startsWith(pins.torch()))
             io.warn("torch " + versions.get("torch") + " is installed, " + pins.torch() + " is pinned for ExecuTorch " + pins.ref());
         if (dirty) io.warn("executorch/ has local changes now; results will record dirty=true");
-        io.ok("workspace ready in " + fmt(total) + ": ExecuTorch " + wantRef + " (" + shortSha(sha) + "), Python " + versions.get("python")
+        io.ok("workspace ready in " + Kit.duration(total) + ": ExecuTorch " + wantRef + " (" + shortSha(sha) + "), Python " + versions.get("python")
                 + ", torch " + versions.get("torch") + "; recorded " + root.resolve("workspace.json"));
         io.info("next: jbang scripts/BuildRunners.java --workspace " + Kit.shq(root.toString()));
         if (json) io.data(record);
@@ -222,10 +218,10 @@ public class SetupRepo implements Callable<Integer> {
         } else io.ok(g.output().trim());
         if (!Files.isExecutable(venvPython)) {
             Kit.Result p = probe(root, python, "--version");
-            int[] v = version(p.output());
+            int[] v = Kit.version(p.output());
             String fix = "install Python " + pins.pythonMin() + "-" + pins.pythonMax() + " and pass it, e.g. --python python3.12";
             if (!p.ok() || v == null) {
-                if (!dryRun) throw Kit.UserError.failed(python + " not found or did not report its version (" + why(p) + ")", fix);
+                if (!dryRun) throw Kit.UserError.failed(python + " not found or did not report its version (" + p.why() + ")", fix);
                 io.warn(python + " not found (a real run stops here)");
             } else {
                 pythonInRange(v, python, fix);
@@ -244,7 +240,7 @@ public class SetupRepo implements Callable<Integer> {
             throw Kit.UserError.failed(et + " exists but is not a git checkout",
                     "move it away (or pass another --workspace); SetupRepo never overwrites a folder");
         Kit.Result head = probe(et, "git", "rev-parse", "HEAD");
-        if (!head.ok()) throw Kit.UserError.failed("cannot read the commit of " + et + " (" + why(head) + ")", "check the checkout with: git -C " + Kit.shq(et.toString()) + " status");
+        if (!head.ok()) throw Kit.UserError.failed("cannot read the commit of " + et + " (" + head.why() + ")", "check the checkout with: git -C " + Kit.shq(et.toString()) + " status");
         sha = head.output().trim();
         Kit.Result want = probe(et, "git", "rev-parse", "--verify", "--quiet", wantRef + "^{commit}");
         boolean atRef = want.ok() && want.output().trim().equals(sha) || wantRef.equals(pins.ref()) && sha.equals(pins.sha());
@@ -272,7 +268,7 @@ public class SetupRepo implements Callable<Integer> {
         io.step("[venv] Python environment " + root.relativize(venv));
         if (Files.isExecutable(venvPython)) {
             versions = probeVersions();
-            int[] v = version(String.valueOf(versions.get("python")));
+            int[] v = Kit.version(String.valueOf(versions.get("python")));
             if (v != null) pythonInRange(v, venvPython.toString(), "remove .venv and run SetupRepo again with --python python3.12 (or another "
                     + pins.pythonMin() + "-" + pins.pythonMax() + ")");
             skipped("venv", ".venv exists (Python " + versions.get("python") + ")");
@@ -332,7 +328,7 @@ public class SetupRepo implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         io.info("this takes 10-40 minutes; follow it with: tail -f " + Kit.shq(logs.resolve("setup-install.log").toString()));
-        String path = venv.resolve("bin") + File.pathSeparator + env.getOrDefault("PATH", "");
+        String path = Kit.pathFirst(venv.resolve("bin"), env);
         exec("install", Kit.Cmd.of(venvPython.toString(), "install_executorch.py").in(et)
                 .env(Map.of("PATH", path, "VIRTUAL_ENV", venv.toString())));
         if (!dryRun) {
@@ -351,7 +347,7 @@ public class SetupRepo implements Callable<Integer> {
         Path log = logs.resolve("setup-" + step + ".log");
         List<String> argv = new ArrayList<>(cmd.argv());
         if (!dryRun) {
-            Path exe = which(env, argv.get(0));
+            Path exe = Kit.which(env, argv.get(0));
             if (exe == null) throw Kit.UserError.failed(argv.get(0) + " not found on PATH", "install it, or check PATH");
             argv.set(0, exe.toString());
         }
@@ -361,23 +357,14 @@ public class SetupRepo implements Callable<Integer> {
         if (!r.ok()) {
             String shown = Kit.Cmd.of(cmd.argv()).display();
             String cause = lastError(r);
-            throw Kit.UserError.failed(step + " failed (" + (r.startError() != null ? r.startError() : "exit " + r.exitCode()) + ")"
+            throw Kit.UserError.failed(step + " failed (" + r.why() + ")"
                             + (cause.isEmpty() ? "" : ": " + cause) + "\n  command: " + (cmd.dir() != null ? "(cd " + Kit.shq(cmd.dir().toString()) + ") " : "")
                             + shown + "\n  log: " + log,
                     likelyFix(step, r.output() + "\n" + (r.startError() == null ? "" : r.startError())));
         }
     }
 
-    /** A read-only command (runs under --dry-run too), quietly, with PATH from the environment. */
-    private Kit.Result probe(Path dir, String... argv) {
-        List<String> a = new ArrayList<>(List.of(argv));
-        Path exe = which(env, a.get(0));
-        if (exe == null) return new Kit.Result(-1, false, "", "", 0, a.get(0) + " not found on PATH");
-        a.set(0, exe.toString());
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        Kit.Cmd c = Kit.Cmd.of(a).in(Files.isDirectory(dir) ? dir : null).env(Map.of("PATH", env.getOrDefault("PATH", ""))).timeout(Duration.ofMinutes(2));
-        return Kit.exec(new Kit.Io(quiet, quiet, false), c);
-    }
+    private Kit.Result probe(Path dir, String... argv) { return Kit.query(env, dir, Duration.ofMinutes(2), argv); }
 
     /** Python, torch and executorch versions as the venv's python reports them (empty values when it cannot run). */
     private Map<String, Object> probeVersions() {
@@ -399,20 +386,6 @@ public class SetupRepo implements Callable<Integer> {
     private boolean gitDirty() {
         Kit.Result st = probe(et, "git", "status", "--porcelain", "--untracked-files=no");
         return st.ok() && !st.output().isBlank();
-    }
-
-    /** The program's absolute path from the PATH in env (fake tools in tests come first); null when it is not there. */
-    static Path which(Map<String, String> env, String name) {
-        if (name.contains("/")) {
-            Path p = Path.of(name).toAbsolutePath();
-            return Files.isExecutable(p) ? p : null;
-        }
-        for (String d : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (d.isEmpty()) continue;
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p) && !Files.isDirectory(p)) return p;
-        }
-        return null;
     }
 
     // ---------------------------------------------------------------- failure hints
@@ -451,7 +424,7 @@ public class SetupRepo implements Callable<Integer> {
     private void done(String name, long t0, String detail) {
         double s = secs(t0);
         steps.add(new Step(name, dryRun ? "planned" : "done", round(s), detail));
-        if (!dryRun) io.ok(detail + " (" + fmt(s) + ")");
+        if (!dryRun) io.ok(detail + " (" + Kit.duration(s) + ")");
     }
 
     private void skipped(String name, String detail) {
@@ -460,8 +433,8 @@ public class SetupRepo implements Callable<Integer> {
     }
 
     private void pythonInRange(int[] v, String who, String fix) {
-        int[] min = version(pins.pythonMin()), max = version(pins.pythonMax());
-        if (min != null && compare(v, min) < 0 || max != null && compare(new int[]{v[0], v.length > 1 ? v[1] : 0}, max) > 0)
+        int[] min = Kit.version(pins.pythonMin()), max = Kit.version(pins.pythonMax());
+        if (min != null && Kit.compare(v, min) < 0 || max != null && Kit.compare(new int[]{v[0], v.length > 1 ? v[1] : 0}, max) > 0)
             throw Kit.UserError.failed(who + " is Python " + v[0] + "." + (v.length > 1 ? v[1] : 0) + ", but ExecuTorch " + pins.ref()
                     + " needs " + pins.pythonMin() + "-" + pins.pythonMax(), fix);
     }
@@ -472,23 +445,6 @@ public class SetupRepo implements Callable<Integer> {
         return r.ok() && r.output().trim().equals("1");
     }
 
-    /** The first dotted version number in text ("Python 3.12.4" → [3, 12, 4]), or null. */
-    static int[] version(String text) {
-        Matcher m = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?").matcher(text == null ? "" : text);
-        if (!m.find()) return null;
-        List<Integer> parts = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) if (m.group(i) != null) parts.add(Integer.parseInt(m.group(i)));
-        return parts.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    static int compare(int[] a, int[] b) {
-        for (int i = 0; i < Math.max(a.length, b.length); i++) {
-            int x = i < a.length ? a[i] : 0, y = i < b.length ? b[i] : 0;
-            if (x != y) return Integer.compare(x, y);
-        }
-        return 0;
-    }
-
     private static void mkdirs(Path p) {
         try {
             Files.createDirectories(p);
@@ -497,8 +453,6 @@ public class SetupRepo implements Callable<Integer> {
         }
     }
 
-    private static String why(Kit.Result r) { return r.startError() != null ? r.startError() : "exit " + r.exitCode(); }
-
     private static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
 
     static String shortSha(String s) { return s == null ? "unknown commit" : s.substring(0, Math.min(8, s.length())); }
@@ -506,6 +460,4 @@ public class SetupRepo implements Callable<Integer> {
     private static double secs(long t0) { return (System.nanoTime() - t0) / 1e9; }
 
     private static double round(double s) { return Math.round(s * 10) / 10.0; }
-
-    private static String fmt(double s) { return s < 120 ? String.format(Locale.ROOT, "%.1f s", s) : String.format(Locale.ROOT, "%d min %02d s", (long) s / 60, (long) s % 60); }
 }

@@ -61,7 +61,10 @@ import java.util.stream.Stream;
 public class ValidateResults implements Callable<Integer> {
     private final Kit.Io io;
 
-    ValidateResults(Kit.Io io) { this.io = io; }
+    ValidateResults(Kit.Io io) {
+        this.io = io;
+        checks = new Kit.Checks(io);
+    }
 
     @Option(names = "--results", required = true, paramLabel = "DIR", description = "the run folder: <output_root>/<yyyyMMdd-HHmmss>-<model>/")
     Path results;
@@ -80,15 +83,12 @@ public class ValidateResults implements Callable<Integer> {
         return Kit.run(io, new ValidateResults(io), args);
     }
 
-    /** One finding: status ok, warn or fail; fix is null for ok. */
-    record Check(String id, String status, String message, String fix) {}
-
     /** Values within this many milliseconds are equal (a pipeline may round to microseconds). */
     static final double TOLERANCE_MS = 0.0005;
     static final Set<String> RESULT_STATUSES = Set.of("ok", "failed", "interrupted", "pending");
     static final Pattern RUN_FOLDER_NAME = Pattern.compile("\\d{8}-\\d{6}-.+");
 
-    private final List<Check> checks = new ArrayList<>();
+    private final Kit.Checks checks;
     private Path dir;
     private String rerun = "re-run the pipeline that wrote this folder";
 
@@ -112,37 +112,18 @@ public class ValidateResults implements Callable<Integer> {
         }
         io.step("ValidateResults: " + dir);
         validate();
-        long fails = checks.stream().filter(c -> c.status().equals("fail")).count();
-        long warns = checks.stream().filter(c -> c.status().equals("warn")).count();
+        long fails = checks.count("fail"), warns = checks.count("warn");
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("ok", fails == 0);
             doc.put("results_dir", dir.toString());
-            doc.put("checks", checks);
+            doc.put("checks", checks.list);
             io.data(doc);
         }
         if (fails == 0) io.err.println("run folder is valid" + (warns == 0 ? "" : " (" + warns + " warning" + (warns == 1 ? "" : "s") + ")"));
         else io.err.println(fails + " problem" + (fails == 1 ? "" : "s") + (warns == 0 ? "" : " and " + warns + " warning" + (warns == 1 ? "" : "s"))
                 + " in " + dir);
         return fails == 0 ? Kit.OK : Kit.FAILED;
-    }
-
-    // ---------------------------------------------------------------- recording
-
-    private void ok(String id, String message) { record(new Check(id, "ok", message, null)); }
-
-    private void warn(String id, String message, String fix) { record(new Check(id, "warn", message, fix)); }
-
-    private void fail(String id, String message, String fix) { record(new Check(id, "fail", message, fix)); }
-
-    private void record(Check c) {
-        checks.add(c);
-        switch (c.status()) {
-            case "ok" -> io.ok(c.message());
-            case "warn" -> io.warn(c.message());
-            default -> io.fail(c.message());
-        }
-        if (c.fix() != null) io.fix(c.fix());
     }
 
     /** Error text from Kit with this folder's absolute prefix removed, so messages name files as the layout does. */
@@ -197,13 +178,13 @@ public class ValidateResults implements Callable<Integer> {
     private JsonNode readJson(String id, String name, boolean required) {
         Path f = dir.resolve(name);
         if (!Files.exists(f)) {
-            if (required) fail(id, name + ": missing", "every run folder has one; " + rerun);
+            if (required) checks.fail(id, name + ": missing", "every run folder has one; " + rerun);
             return null;
         }
         try {
             return Kit.readJson(f);
         } catch (Kit.UserError e) {
-            fail(id, rel(e.getMessage()), e.fix);
+            checks.fail(id, rel(e.getMessage()), e.fix);
             return null;
         }
     }
@@ -211,7 +192,7 @@ public class ValidateResults implements Callable<Integer> {
     private void validate() {
         JsonNode manifest = readJson("manifest", "manifest.json", true);
         if (manifest != null && !manifest.isObject()) {
-            fail("manifest", "manifest.json: $: expected a JSON object", rerun);
+            checks.fail("manifest", "manifest.json: $: expected a JSON object", rerun);
             manifest = null;
         }
         if (manifest != null) {
@@ -225,24 +206,24 @@ public class ValidateResults implements Callable<Integer> {
         JsonNode metricResults = null;
         if (metrics != null) {
             if (!metrics.isObject() || !metrics.path("results").isArray())
-                fail("metrics", "metrics.json: $.results: missing or not an array", rerun);
+                checks.fail("metrics", "metrics.json: $.results: missing or not an array", rerun);
             else metricResults = metrics.get("results");
         }
         JsonNode manifestResults = manifest != null && manifest.path("results").isArray() ? manifest.get("results") : null;
         if (manifestResults != null && metricResults != null) compareResults(manifestResults, metricResults);
-        else if (metricResults != null && manifest != null) ok("metrics", "metrics.json: " + metricResults.size() + " results");
+        else if (metricResults != null && manifest != null) checks.ok("metrics", "metrics.json: " + metricResults.size() + " results");
 
         JsonNode entries = manifestResults != null ? manifestResults : metricResults;
         String source = manifestResults != null ? "manifest.json" : "metrics.json";
         Set<String> referenced = new HashSet<>();
         if (entries != null) {
-            if (entries.isEmpty()) fail("results", source + ": $.results: empty (no experiment ran)", rerun);
+            if (entries.isEmpty()) checks.fail("results", source + ": $.results: empty (no experiment ran)", rerun);
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < entries.size(); i++) checkResult(source, i, entries.get(i), manifest, seen, referenced);
         }
         checkOrphans(referenced);
         if (!Files.exists(dir.resolve("config.json")))
-            warn("config", "config.json: missing (the resolved config of this run)", "nothing to fix for the results; " + rerun + " to get it");
+            checks.warn("config", "config.json: missing (the resolved config of this run)", "nothing to fix for the results; " + rerun + " to get it");
         checkAnalysis();
     }
 
@@ -253,7 +234,7 @@ public class ValidateResults implements Callable<Integer> {
             try {
                 Instant.parse(generated);
             } catch (DateTimeParseException e) {
-                fail("manifest", "manifest.json: $.generated_at: \"" + generated + "\" is not an ISO-8601 UTC time (like 2026-11-25T14:03:12Z)", rerun);
+                checks.fail("manifest", "manifest.json: $.generated_at: \"" + generated + "\" is not an ISO-8601 UTC time (like 2026-11-25T14:03:12Z)", rerun);
             }
         }
         text(m, "config", "manifest.json: $.config");
@@ -269,11 +250,11 @@ public class ValidateResults implements Callable<Integer> {
             if (sha == null) missing("manifest.json: $.executorch.sha");
             else if (!sha.isTextual() && !sha.isNull()) wrongType("manifest.json: $.executorch.sha", "a commit string or null", sha);
             else if (sha.isNull() && present != null && present.asBoolean())
-                fail("manifest", "manifest.json: $.executorch.sha: null although present is true", rerun);
+                checks.fail("manifest", "manifest.json: $.executorch.sha: null although present is true", rerun);
             if (dirty == null) missing("manifest.json: $.executorch.dirty");
             else if (!dirty.isBoolean()) wrongType("manifest.json: $.executorch.dirty", "true or false", dirty);
             else if (dirty.asBoolean())
-                warn("executorch", "manifest.json: ExecuTorch " + (sha == null ? "?" : sha.asText()) + " was dirty (uncommitted changes) when this ran",
+                checks.warn("executorch", "manifest.json: ExecuTorch " + (sha == null ? "?" : sha.asText()) + " was dirty (uncommitted changes) when this ran",
                         "for reproducible numbers build the runners from a clean checkout and re-run");
         }
         JsonNode res = m.get("results");
@@ -281,33 +262,33 @@ public class ValidateResults implements Callable<Integer> {
         else if (!res.isArray()) wrongType("manifest.json: $.results", "an array", res);
 
         if (failures() == before)
-            ok("manifest", "manifest.json: valid" + (et != null && et.path("sha").isTextual()
+            checks.ok("manifest", "manifest.json: valid" + (et != null && et.path("sha").isTextual()
                     ? " (ExecuTorch " + shortSha(et.get("sha").asText()) + (et.path("dirty").asBoolean() ? ", dirty" : ", clean") + ")" : ""));
         JsonNode status = m.get("status");
-        if (status == null) warn("status", "manifest.json: $.status: missing (ok, failed, interrupted or running)", "written by the pipeline; " + rerun);
+        if (status == null) checks.warn("status", "manifest.json: $.status: missing (ok, failed, interrupted or running)", "written by the pipeline; " + rerun);
         else if (status.asText().equals("running"))
-            fail("status", "manifest.json: $.status is running: the pipeline is still running or was killed", "wait for it to finish, or " + rerun);
+            checks.fail("status", "manifest.json: $.status is running: the pipeline is still running or was killed", "wait for it to finish, or " + rerun);
         else if (status.asText().equals("failed") || status.asText().equals("interrupted"))
-            fail("status", "manifest.json: $.status is " + status.asText() + ": the run did not finish cleanly (failed results are listed below)", rerun);
+            checks.fail("status", "manifest.json: $.status is " + status.asText() + ": the run did not finish cleanly (failed results are listed below)", rerun);
         else if (!status.asText().equals("ok"))
-            fail("status", "manifest.json: $.status: \"" + status.asText() + "\" is not ok, failed, interrupted or running", rerun);
+            checks.fail("status", "manifest.json: $.status: \"" + status.asText() + "\" is not ok, failed, interrupted or running", rerun);
 
         if (runRoot != null && inRun(runRoot) != null && !inRun(runRoot).equals(dir))
-            warn("run_root", "manifest.json: $.run_root is " + runRoot + " but the folder is " + dir
+            checks.warn("run_root", "manifest.json: $.run_root is " + runRoot + " but the folder is " + dir
                     + " (moved or copied; files are found by their *_rel paths)", "nothing to do if you moved it on purpose");
         if (model != null && (inRun(model) == null || !Files.isRegularFile(inRun(model))))
-            warn("model", "manifest.json: $.model " + model + " is not on this machine (the analysis needs it for operator names)",
+            checks.warn("model", "manifest.json: $.model " + model + " is not on this machine (the analysis needs it for operator names)",
                     "copy the .pte (and its .etrecord) to that path, or pass --model to AnalyzeResults");
     }
 
-    private int failures() { return (int) checks.stream().filter(c -> c.status().equals("fail")).count(); }
+    private int failures() { return (int) checks.count("fail"); }
 
     private static String shortSha(String s) { return s.substring(0, Math.min(12, s.length())); }
 
-    private void missing(String where) { fail("manifest", where + ": missing", "the pipeline writes this key; " + rerun); }
+    private void missing(String where) { checks.fail("manifest", where + ": missing", "the pipeline writes this key; " + rerun); }
 
     private void wrongType(String where, String expected, JsonNode got) {
-        fail("manifest", where + ": expected " + expected + ", got " + got, "the pipeline writes this key; " + rerun);
+        checks.fail("manifest", where + ": expected " + expected + ", got " + got, "the pipeline writes this key; " + rerun);
     }
 
     /** A required string key of the manifest; records a failure and returns null when missing or not a string. */
@@ -326,16 +307,16 @@ public class ValidateResults implements Callable<Integer> {
 
     private void compareResults(JsonNode manifestResults, JsonNode metricResults) {
         if (manifestResults.equals(metricResults)) {
-            ok("metrics", "metrics.json: the same " + metricResults.size() + " result" + (metricResults.size() == 1 ? "" : "s") + " as manifest.json");
+            checks.ok("metrics", "metrics.json: the same " + metricResults.size() + " result" + (metricResults.size() == 1 ? "" : "s") + " as manifest.json");
             return;
         }
         if (manifestResults.size() != metricResults.size()) {
-            fail("metrics", "metrics.json: $.results has " + metricResults.size() + " entries but manifest.json has " + manifestResults.size(), rerun);
+            checks.fail("metrics", "metrics.json: $.results has " + metricResults.size() + " entries but manifest.json has " + manifestResults.size(), rerun);
             return;
         }
         for (int i = 0; i < manifestResults.size(); i++) {
             if (!manifestResults.get(i).equals(metricResults.get(i))) {
-                fail("metrics", "metrics.json: $.results[" + i + "] differs from manifest.json $.results[" + i + "]", rerun);
+                checks.fail("metrics", "metrics.json: $.results[" + i + "] differs from manifest.json $.results[" + i + "]", rerun);
                 return;
             }
         }
@@ -344,7 +325,7 @@ public class ValidateResults implements Callable<Integer> {
     private void checkResult(String source, int i, JsonNode r, JsonNode manifest, Set<String> seen, Set<String> referenced) {
         String at = source + ": $.results[" + i + "]";
         if (!r.isObject()) {
-            fail("results", at + ": expected an object", rerun);
+            checks.fail("results", at + ": expected an object", rerun);
             return;
         }
         JsonNode mx = r.path("metrics");
@@ -352,14 +333,14 @@ public class ValidateResults implements Callable<Integer> {
         int threads = r.path("threads").isInt() ? r.get("threads").asInt() : mx.path("threads").isInt() ? mx.get("threads").asInt() : -1;
         String label = (exp == null ? "results[" + i + "]" : exp) + (threads > 0 ? "/t" + threads : "");
         String id = "result:" + label;
-        if (exp == null) fail(id, at + ".experiment: missing", rerun);
-        else if (!seen.add(label)) fail(id, at + ": " + label + " appears twice", rerun);
+        if (exp == null) checks.fail(id, at + ".experiment: missing", rerun);
+        else if (!seen.add(label)) checks.fail(id, at + ": " + label + " appears twice", rerun);
 
         JsonNode st = r.get("status");
         String status = st == null ? null : st.asText();
         String reason = r.path("reason").isTextual() ? r.get("reason").asText() : null;
-        if (st == null) fail(id, at + ".status: missing (ok, failed, interrupted or pending)", rerun);
-        else if (!RESULT_STATUSES.contains(status)) fail(id, at + ".status: \"" + status + "\" is not ok, failed, interrupted or pending", rerun);
+        if (st == null) checks.fail(id, at + ".status: missing (ok, failed, interrupted or pending)", rerun);
+        else if (!RESULT_STATUSES.contains(status)) checks.fail(id, at + ".status: \"" + status + "\" is not ok, failed, interrupted or pending", rerun);
         else if (!status.equals("ok")) {
             String logRel = mx.path("log_rel").isTextual() ? mx.get("log_rel").asText() : null;
             String what = switch (status) {
@@ -367,14 +348,14 @@ public class ValidateResults implements Callable<Integer> {
                 case "interrupted" -> "was interrupted";
                 default -> "failed";
             };
-            fail(id, label + ": " + what + (reason != null ? ": " + reason : status.equals("pending") ? "" : " (no reason given)"),
+            checks.fail(id, label + ": " + what + (reason != null ? ": " + reason : status.equals("pending") ? "" : " (no reason given)"),
                     (logRel != null ? "see " + logRel + ", fix the cause and " : "fix the cause and ") + rerun);
             if (logRel != null) referenced.add(normal(logRel));
             if (mx.path("etdump_rel").isTextual()) referenced.add(normal(mx.get("etdump_rel").asText()));
             return;
         }
         if (!mx.isObject()) {
-            fail(id, at + ".metrics: missing", rerun);
+            checks.fail(id, at + ".metrics: missing", rerun);
             return;
         }
         int before = failures();
@@ -382,15 +363,15 @@ public class ValidateResults implements Callable<Integer> {
         Integer runs = positiveInt(id, mx, m, "runs");
         Integer mThreads = positiveInt(id, mx, m, "threads");
         if (mThreads != null && r.path("threads").isInt() && r.get("threads").asInt() != mThreads)
-            fail(id, at + ".threads is " + r.get("threads").asInt() + " but .metrics.threads is " + mThreads, rerun);
+            checks.fail(id, at + ".threads is " + r.get("threads").asInt() + " but .metrics.threads is " + mThreads, rerun);
         List<Double> lat = latencies(id, mx, m);
         Double median = number(id, mx, m, "median_ms"), min = number(id, mx, m, "min_ms"), max = number(id, mx, m, "max_ms");
         for (String k : List.of("etdump", "log", "etdump_rel", "log_rel")) {
-            if (!mx.has(k)) fail(id, m + "." + k + ": missing", rerun);
-            else if (!mx.get(k).isTextual()) fail(id, m + "." + k + ": expected a path string, got " + mx.get(k), rerun);
+            if (!mx.has(k)) checks.fail(id, m + "." + k + ": missing", rerun);
+            else if (!mx.get(k).isTextual()) checks.fail(id, m + "." + k + ": expected a path string, got " + mx.get(k), rerun);
         }
         if (lat != null && runs != null && lat.size() != runs)
-            fail(id, label + ": latency_ms has " + lat.size() + " value" + (lat.size() == 1 ? "" : "s") + " but runs is " + runs, rerun);
+            checks.fail(id, label + ": latency_ms has " + lat.size() + " value" + (lat.size() == 1 ? "" : "s") + " but runs is " + runs, rerun);
         if (lat != null && !lat.isEmpty()) {
             List<Double> sorted = lat.stream().sorted().toList();
             double wantMedian = median(sorted), wantMin = sorted.get(0), wantMax = sorted.get(sorted.size() - 1);
@@ -405,35 +386,35 @@ public class ValidateResults implements Callable<Integer> {
         if (log != null) absoluteAgrees(id, m + ".log", mx.path("log"), mx.path("log_rel"), runRoot);
         String expectedRel = exp != null && mThreads != null ? exp + "/t" + mThreads + "/run.etdump" : null;
         if (etdump != null && expectedRel != null && !normal(mx.get("etdump_rel").asText()).equals(expectedRel))
-            warn(id, label + ": etdump_rel " + mx.get("etdump_rel").asText() + " is not the standard " + expectedRel, "nothing breaks; " + rerun + " for the standard layout");
+            checks.warn(id, label + ": etdump_rel " + mx.get("etdump_rel").asText() + " is not the standard " + expectedRel, "nothing breaks; " + rerun + " for the standard layout");
         if (etdump != null) checkEtdump(id, label, etdump, runs, lat);
         if (log != null && !Files.isRegularFile(log))
-            fail("log:" + label, label + ": log " + mx.get("log_rel").asText() + " is missing", rerun);
+            checks.fail("log:" + label, label + ": log " + mx.get("log_rel").asText() + " is missing", rerun);
         JsonNode xnn = mx.path("xnntrace_log_rel");
         if (xnn.isTextual()) {
             Path x = inside(id, m + ".xnntrace_log_rel", xnn, referenced);
-            if (x != null && !Files.isRegularFile(x)) fail("log:" + label, label + ": kernel log " + xnn.asText() + " is missing", rerun);
+            if (x != null && !Files.isRegularFile(x)) checks.fail("log:" + label, label + ": kernel log " + xnn.asText() + " is missing", rerun);
         } else if ("xnntrace".equals(r.path("mode").asText()))
-            warn(id, label + ": mode xnntrace but no xnntrace_log_rel (no kernel log)", rerun);
+            checks.warn(id, label + ": mode xnntrace but no xnntrace_log_rel (no kernel log)", rerun);
         if (etdump != null) {
             Path folder = etdump.getParent();
             if (!Files.isRegularFile(folder.resolve("command.txt")))
-                warn(id, label + ": " + dir.relativize(folder) + "/command.txt is missing (the exact timed command)", rerun);
+                checks.warn(id, label + ": " + dir.relativize(folder) + "/command.txt is missing (the exact timed command)", rerun);
             if (mx.path("warmup").asInt(0) > 0 && !Files.isRegularFile(folder.resolve("warmup.log")))
-                warn(id, label + ": " + dir.relativize(folder) + "/warmup.log is missing", rerun);
+                checks.warn(id, label + ": " + dir.relativize(folder) + "/warmup.log is missing", rerun);
         }
         if (failures() == before)
-            ok(id, label + ": " + runs + " runs, median " + fmt(median) + " ms (min " + fmt(min) + ", max " + fmt(max) + "); ETDump and log present");
+            checks.ok(id, label + ": " + runs + " runs, median " + fmt(median) + " ms (min " + fmt(min) + ", max " + fmt(max) + "); ETDump and log present");
     }
 
     private Integer positiveInt(String id, JsonNode mx, String m, String key) {
         JsonNode n = mx.get(key);
         if (n == null) {
-            fail(id, m + "." + key + ": missing", rerun);
+            checks.fail(id, m + "." + key + ": missing", rerun);
             return null;
         }
         if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1) {
-            fail(id, m + "." + key + ": expected a whole number of at least 1, got " + n, rerun);
+            checks.fail(id, m + "." + key + ": expected a whole number of at least 1, got " + n, rerun);
             return null;
         }
         return n.asInt();
@@ -442,11 +423,11 @@ public class ValidateResults implements Callable<Integer> {
     private Double number(String id, JsonNode mx, String m, String key) {
         JsonNode n = mx.get(key);
         if (n == null) {
-            fail(id, m + "." + key + ": missing", rerun);
+            checks.fail(id, m + "." + key + ": missing", rerun);
             return null;
         }
         if (!n.isNumber()) {
-            fail(id, m + "." + key + ": expected a number, got " + n, rerun);
+            checks.fail(id, m + "." + key + ": expected a number, got " + n, rerun);
             return null;
         }
         return n.asDouble();
@@ -455,17 +436,17 @@ public class ValidateResults implements Callable<Integer> {
     private List<Double> latencies(String id, JsonNode mx, String m) {
         JsonNode n = mx.get("latency_ms");
         if (n == null) {
-            fail(id, m + ".latency_ms: missing", rerun);
+            checks.fail(id, m + ".latency_ms: missing", rerun);
             return null;
         }
         if (!n.isArray()) {
-            fail(id, m + ".latency_ms: expected an array of numbers, got " + n, rerun);
+            checks.fail(id, m + ".latency_ms: expected an array of numbers, got " + n, rerun);
             return null;
         }
         List<Double> out = new ArrayList<>();
         for (int j = 0; j < n.size(); j++) {
             if (!n.get(j).isNumber()) {
-                fail(id, m + ".latency_ms[" + j + "]: expected a number, got " + n.get(j), rerun);
+                checks.fail(id, m + ".latency_ms[" + j + "]: expected a number, got " + n.get(j), rerun);
                 return null;
             }
             out.add(n.get(j).asDouble());
@@ -484,7 +465,7 @@ public class ValidateResults implements Callable<Integer> {
 
     private void agree(String id, String label, String key, Double stated, double computed) {
         if (stated != null && !same(stated, computed))
-            fail(id, label + ": " + key + " is " + stated + " but latency_ms gives " + computed, rerun);
+            checks.fail(id, label + ": " + key + " is " + stated + " but latency_ms gives " + computed, rerun);
     }
 
     private static String normal(String rel) {
@@ -514,16 +495,16 @@ public class ValidateResults implements Callable<Integer> {
         if (!relNode.isTextual()) return null;
         String rel = relNode.asText();
         if (rel.isEmpty() || safePath(rel) == null) {
-            fail(id, where + ": " + (rel.isEmpty() ? "empty" : quote(rel) + " is not a valid path"), rerun);
+            checks.fail(id, where + ": " + (rel.isEmpty() ? "empty" : quote(rel) + " is not a valid path"), rerun);
             return null;
         }
         if (Path.of(rel).isAbsolute()) {
-            fail(id, where + ": " + rel + " is an absolute path; it must be relative to the run folder", rerun);
+            checks.fail(id, where + ": " + rel + " is an absolute path; it must be relative to the run folder", rerun);
             return null;
         }
         Path p = dir.resolve(rel).normalize();
         if (!p.startsWith(dir)) {
-            fail(id, where + ": " + rel + " points outside the run folder", rerun);
+            checks.fail(id, where + ": " + rel + " points outside the run folder", rerun);
             return null;
         }
         referenced.add(dir.relativize(p).toString().replace('\\', '/'));
@@ -537,35 +518,35 @@ public class ValidateResults implements Callable<Integer> {
     private void absoluteAgrees(String id, String where, JsonNode abs, JsonNode rel, Path runRoot) {
         if (!abs.isTextual() || !rel.isTextual() || runRoot == null) return;
         Path a = inRun(abs.asText());
-        if (a == null) fail(id, where + ": " + quote(abs.asText()) + " is not a valid path", rerun);
+        if (a == null) checks.fail(id, where + ": " + quote(abs.asText()) + " is not a valid path", rerun);
         else if (!a.normalize().startsWith(runRoot))
-            fail(id, where + ": " + abs.asText() + " is outside the run folder (run_root " + runRoot + ")", rerun);
+            checks.fail(id, where + ": " + abs.asText() + " is outside the run folder (run_root " + runRoot + ")", rerun);
         else if (!a.normalize().equals(runRoot.resolve(rel.asText()).normalize()))
-            fail(id, where + ": " + abs.asText() + " is not run_root/" + rel.asText(), rerun);
+            checks.fail(id, where + ": " + abs.asText() + " is not run_root/" + rel.asText(), rerun);
     }
 
     private void checkEtdump(String id, String label, Path etdump, Integer runs, List<Double> lat) {
         String rel = dir.relativize(etdump).toString();
         String eid = "etdump:" + label;
         if (!Files.isRegularFile(etdump)) {
-            fail(eid, label + ": ETDump " + rel + " is missing", rerun);
+            checks.fail(eid, label + ": ETDump " + rel + " is missing", rerun);
             return;
         }
         Kit.EtdumpRuns er;
         try {
             er = Kit.etdumpRuns(etdump);
         } catch (Kit.UserError e) {
-            fail(eid, label + ": " + rel(e.getMessage()), rerun);
+            checks.fail(eid, label + ": " + rel(e.getMessage()), rerun);
             return;
         }
         List<Double> exec = er.executeMs();
         if (runs != null && exec.size() != runs) {
-            fail(eid, label + ": " + rel + " has " + exec.size() + " Execute block" + (exec.size() == 1 ? "" : "s") + " but runs is " + runs, rerun);
+            checks.fail(eid, label + ": " + rel + " has " + exec.size() + " Execute block" + (exec.size() == 1 ? "" : "s") + " but runs is " + runs, rerun);
             return;
         }
         long noEvent = exec.stream().filter(d -> d.isNaN()).count();
         if (noEvent > 0)
-            warn(eid, label + ": " + noEvent + " Execute block" + (noEvent == 1 ? " has" : "s have") + " no Method::execute event in " + rel
+            checks.warn(eid, label + ": " + noEvent + " Execute block" + (noEvent == 1 ? " has" : "s have") + " no Method::execute event in " + rel
                     + " (latency not measurable there)", "use a runner built with the event tracer (EXECUTORCH_ENABLE_EVENT_TRACER=ON)");
         if (lat != null && lat.size() == exec.size()) {
             int mismatches = 0, first = -1;
@@ -576,7 +557,7 @@ public class ValidateResults implements Callable<Integer> {
                 }
             }
             if (mismatches > 0)
-                fail(eid, label + ": latency_ms[" + first + "] is " + lat.get(first) + " but " + rel + " says " + exec.get(first)
+                checks.fail(eid, label + ": latency_ms[" + first + "] is " + lat.get(first) + " but " + rel + " says " + exec.get(first)
                         + " ms (" + mismatches + " of " + exec.size() + " values differ)", rerun);
         }
     }
@@ -587,10 +568,10 @@ public class ValidateResults implements Callable<Integer> {
             for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".etdump")).sorted().toList()) {
                 String rel = dir.relativize(p).toString().replace('\\', '/');
                 if (!referenced.contains(rel))
-                    warn("orphan:" + rel, rel + " is not referenced by any result", "delete it, or " + rerun + " so the manifest lists it");
+                    checks.warn("orphan:" + rel, rel + " is not referenced by any result", "delete it, or " + rerun + " so the manifest lists it");
             }
         } catch (IOException e) {
-            warn("orphan", "cannot list " + dir + ": " + e.getMessage(), "check the folder permissions");
+            checks.warn("orphan", "cannot list " + dir + ": " + e.getMessage(), "check the folder permissions");
         }
     }
 
@@ -599,18 +580,18 @@ public class ValidateResults implements Callable<Integer> {
         if (!Files.isDirectory(a)) return;
         String fix = "re-run the analysis: jbang scripts/AnalyzeResults.java --run-dir " + Kit.shq(dir.toString());
         if (!Files.exists(a.resolve("analysis_summary.json"))) {
-            warn("analysis", "analysis/analysis_summary.json: missing (analysis/ exists)", fix);
+            checks.warn("analysis", "analysis/analysis_summary.json: missing (analysis/ exists)", fix);
             return;
         }
         JsonNode s;
         try {
             s = Kit.readJson(a.resolve("analysis_summary.json"));
         } catch (Kit.UserError e) {
-            fail("analysis", rel(e.getMessage()), fix);
+            checks.fail("analysis", rel(e.getMessage()), fix);
             return;
         }
         if (!s.isObject() || !s.path("experiments").isArray())
-            fail("analysis", "analysis/analysis_summary.json: $.experiments: missing or not an array", fix);
-        else ok("analysis", "analysis/analysis_summary.json: " + s.get("experiments").size() + " experiment" + (s.get("experiments").size() == 1 ? "" : "s"));
+            checks.fail("analysis", "analysis/analysis_summary.json: $.experiments: missing or not an array", fix);
+        else checks.ok("analysis", "analysis/analysis_summary.json: " + s.get("experiments").size() + " experiment" + (s.get("experiments").size() == 1 ? "" : "s"));
     }
 }

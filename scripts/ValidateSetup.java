@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -25,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -73,7 +73,10 @@ import java.util.regex.Pattern;
 public class ValidateSetup implements Callable<Integer> {
     private final Kit.Io io;
 
-    ValidateSetup(Kit.Io io) { this.io = io; }
+    ValidateSetup(Kit.Io io) {
+        this.io = io;
+        checks = new Kit.Checks(io);
+    }
 
     @Option(names = "--stage", split = ",", paramLabel = "STAGE",
             description = "setup, build, export, run, android or all (comma-separated or repeated; default: setup,build,export,run)")
@@ -113,9 +116,6 @@ public class ValidateSetup implements Callable<Integer> {
 
     // ---------------------------------------------------------------- data
 
-    /** One check's outcome: status ok, warn, fail or skip; fix is null for ok and skip. */
-    record Check(String id, String status, String message, String fix) {}
-
     /**
      * Pins and version limits: configs/versions.json when present (a key it lacks keeps its default), else the built-in
      * defaults, which are the values of configs/versions.json for ExecuTorch v1.3.1 (ValidateSetupTest checks they agree).
@@ -136,7 +136,7 @@ public class ValidateSetup implements Callable<Integer> {
     static final long DISK_OK_GB = 15, DISK_FAIL_GB = 5;
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(20), IMPORT_TIMEOUT = Duration.ofSeconds(180);
 
-    private final List<Check> checks = new ArrayList<>();
+    private final Kit.Checks checks;
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private Kit.Workspace ws;
     private Limits limits;
@@ -147,6 +147,7 @@ public class ValidateSetup implements Callable<Integer> {
     public Integer call() {
         io.json = json;
         io.dryRun = dryRun;
+        checks.quiet = dryRun;
         for (String kv : envOverrides) {
             int eq = kv.indexOf('=');
             if (eq <= 0) throw Kit.UserError.badInput("--env " + kv + ": expected NAME=VALUE", "write it as NAME=VALUE");
@@ -168,11 +169,11 @@ public class ValidateSetup implements Callable<Integer> {
         if (selected.contains("setup") || selected.contains("build")) checkDisk();
         if (selected.contains("setup") && !selected.contains("build")) {
             if (Files.isDirectory(ws.executorch())) checkCheckout();
-            else warn("executorch", "no ExecuTorch checkout yet at " + ws.executorch() + " (SetupRepo clones it)", setupRepo());
+            else checks.warn("executorch", "no ExecuTorch checkout yet at " + ws.executorch() + " (SetupRepo clones it)", setupRepo());
         }
         if (selected.contains("setup") && !selected.contains("export")) {
             if (Files.isDirectory(ws.venv())) checkVenv();
-            else warn("venv", "no Python virtual environment yet at " + ws.venv() + " (SetupRepo creates it)", setupRepo());
+            else checks.warn("venv", "no Python virtual environment yet at " + ws.venv() + " (SetupRepo creates it)", setupRepo());
         }
         if (selected.contains("build")) {
             checkTool("cmake", "cmake", true);
@@ -219,7 +220,7 @@ public class ValidateSetup implements Callable<Integer> {
             if (json) io.data(Map.of("dry_run", true, "commands", io.plannedCommands));
             return Kit.OK;
         }
-        long fails = count("fail"), warns = count("warn"), oks = count("ok");
+        long fails = checks.count("fail"), warns = checks.count("warn"), oks = checks.count("ok");
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("ok", fails == 0);
@@ -227,37 +228,13 @@ public class ValidateSetup implements Callable<Integer> {
             doc.put("stages", List.copyOf(selected));
             doc.put("versions", limits.source());
             doc.put("executorch", executorchMap());
-            doc.put("checks", checks);
+            doc.put("checks", checks.list);
             io.data(doc);
         }
         String tally = oks + " ok, " + warns + " warn, " + fails + " fail";
         if (fails == 0) io.err.println("ready for " + String.join(", ", selected) + " (" + tally + ")");
         else io.err.println("not ready for " + String.join(", ", selected) + ": " + tally + "; apply the fixes above and run this again");
         return fails == 0 ? Kit.OK : Kit.FAILED;
-    }
-
-    private long count(String status) { return checks.stream().filter(c -> c.status().equals(status)).count(); }
-
-    // ---------------------------------------------------------------- recording
-
-    private void ok(String id, String message) { record(new Check(id, "ok", message, null)); }
-
-    private void warn(String id, String message, String fix) { record(new Check(id, "warn", message, fix)); }
-
-    private void fail(String id, String message, String fix) { record(new Check(id, "fail", message, fix)); }
-
-    private void skip(String id, String message) { record(new Check(id, "skip", message, null)); }
-
-    private void record(Check c) {
-        checks.add(c);
-        if (dryRun) return;
-        switch (c.status()) {
-            case "ok" -> io.ok(c.message());
-            case "warn" -> io.warn(c.message());
-            case "fail" -> io.fail(c.message());
-            default -> io.info("skip: " + c.message());
-        }
-        if (c.fix() != null) io.fix(c.fix());
     }
 
     // ---------------------------------------------------------------- environment and tools
@@ -275,14 +252,8 @@ public class ValidateSetup implements Callable<Integer> {
 
     /** Finds an executable on PATH as the checks see it (so tests can put fake tools first). */
     Path which(String tool) {
-        String path = env("PATH");
-        if (path == null) return null;
-        for (String dir : path.split(Pattern.quote(File.pathSeparator))) {
-            if (dir.isEmpty()) continue;
-            Path p = Path.of(dir).resolve(tool);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) return p.toAbsolutePath();
-        }
-        return null;
+        Path p = Kit.which(Map.of("PATH", Objects.requireNonNullElse(env("PATH"), "")), tool);
+        return p == null ? null : p.toAbsolutePath();
     }
 
     /** cmake and ninja: .venv/bin first (ExecuTorch's requirements install both there; an active venv comes first), then PATH. */
@@ -372,7 +343,7 @@ public class ValidateSetup implements Callable<Integer> {
         try {
             root = Kit.readJson(file);
         } catch (Kit.UserError e) {
-            fail("versions", e.getMessage() + " (using built-in defaults)", e.fix);
+            checks.fail("versions", e.getMessage() + " (using built-in defaults)", e.fix);
             return d;
         }
         JsonNode py = root.path("python"), cm = root.path("cmake"), et = root.path("executorch");
@@ -397,37 +368,37 @@ public class ValidateSetup implements Callable<Integer> {
     // ---------------------------------------------------------------- setup stage
 
     void checkJava(int feature, String version) {
-        if (feature >= 17) ok("java", "java " + version + " (17 or newer needed)");
-        else fail("java", "java " + version + " is too old: the scripts need Java 17 or newer",
+        if (feature >= 17) checks.ok("java", "java " + version + " (17 or newer needed)");
+        else checks.fail("java", "java " + version + " is too old: the scripts need Java 17 or newer",
                 "install a JDK 17+ (e.g. `sdk install java 17.0.15-tem` or `brew install openjdk@17`), or let jbang fetch one");
     }
 
     private void checkJbang() {
         Path onPath = which("jbang");
         if (onPath != null) {
-            ok("jbang", "jbang on PATH (" + onPath + ")");
+            checks.ok("jbang", "jbang on PATH (" + onPath + ")");
             return;
         }
         for (Path dir : List.of(Path.of("").toAbsolutePath(), ws.root())) {
             Path launcher = dir.resolve("jbang");
             if (Files.isRegularFile(launcher) && Files.isExecutable(launcher)) {
-                ok("jbang", "jbang: the repository launcher " + launcher + " (not on PATH)");
+                checks.ok("jbang", "jbang: the repository launcher " + launcher + " (not on PATH)");
                 return;
             }
         }
-        warn("jbang", "jbang not found on PATH and no ./jbang launcher here",
+        checks.warn("jbang", "jbang not found on PATH and no ./jbang launcher here",
                 "run the scripts from the repository root with ./jbang, or install JBang (`brew install jbangdev/tap/jbang` or `sdk install jbang`)");
     }
 
     private void checkGit() {
         Path git = tool(which("git"), "git");
         if (git == null) {
-            fail("git", "git not found on PATH", "install git (macOS: `xcode-select --install`; Debian/Ubuntu: `sudo apt install git`)");
+            checks.fail("git", "git not found on PATH", "install git (macOS: `xcode-select --install`; Debian/Ubuntu: `sudo apt install git`)");
             return;
         }
         Kit.Result r = probe(git, "--version");
-        if (!r.ok()) fail("git", "git at " + git + " does not run (" + why(r) + ")", "reinstall git");
-        else ok("git", firstLine(r.output()) + " (" + git + ")");
+        if (!r.ok()) checks.fail("git", "git at " + git + " does not run (" + why(r) + ")", "reinstall git");
+        else checks.ok("git", firstLine(r.output()) + " (" + git + ")");
     }
 
     private void checkPython() {
@@ -436,14 +407,14 @@ public class ValidateSetup implements Callable<Integer> {
         String fix = "install Python " + minor(limits.pythonMax()) + " (macOS: `brew install python@" + minor(limits.pythonMax())
                 + "`; or `pyenv install " + minor(limits.pythonMax()) + "`) and put it first on PATH as python3";
         if (py == null) {
-            fail("python", "python3 not found on PATH (ExecuTorch needs Python " + range + ")", fix);
+            checks.fail("python", "python3 not found on PATH (ExecuTorch needs Python " + range + ")", fix);
             return;
         }
         Kit.Result r = probe(py, "--version");
         if (dryRun) return;
         int[] ver = after(r.output(), "Python");
         if (!r.ok() || ver == null) {
-            fail("python", "python3 at " + py + " did not report a version (" + why(r) + ")", fix);
+            checks.fail("python", "python3 at " + py + " did not report a version (" + why(r) + ")", fix);
             return;
         }
         pythonStatus("python", "python3 " + full(ver) + " (" + py + ")", ver, fix);
@@ -453,10 +424,10 @@ public class ValidateSetup implements Callable<Integer> {
     private void pythonStatus(String id, String what, int[] ver, String fix) {
         int[] mm = {ver[0], ver[1], 0};
         String range = minor(limits.pythonMin()) + "-" + minor(limits.pythonMax());
-        if (cmp(mm, limits.pythonMin()) < 0) fail(id, what + " is too old: ExecuTorch needs Python " + range, fix);
+        if (cmp(mm, limits.pythonMin()) < 0) checks.fail(id, what + " is too old: ExecuTorch needs Python " + range, fix);
         else if (cmp(mm, limits.pythonMax()) > 0)
-            fail(id, what + " is too new: ExecuTorch supports Python " + range + " (no wheels for newer ones yet)", fix);
-        else ok(id, what + " (ExecuTorch needs " + range + ")");
+            checks.fail(id, what + " is too new: ExecuTorch supports Python " + range + " (no wheels for newer ones yet)", fix);
+        else checks.ok(id, what + " (ExecuTorch needs " + range + ")");
     }
 
     private void checkDisk() {
@@ -464,21 +435,21 @@ public class ValidateSetup implements Callable<Integer> {
         while (p != null && !Files.exists(p)) p = p.getParent();
         try {
             long free = Files.getFileStore(p == null ? Path.of("").toAbsolutePath() : p).getUsableSpace();
-            Check c = diskCheck(free, ws.root());
-            record(c);
+            Kit.Check c = diskCheck(free, ws.root());
+            checks.add(c);
         } catch (IOException e) {
-            warn("disk", "cannot read the free space at " + ws.root() + ": " + e.getMessage(), "check it with `df -h " + ws.root() + "`");
+            checks.warn("disk", "cannot read the free space at " + ws.root() + ": " + e.getMessage(), "check it with `df -h " + ws.root() + "`");
         }
     }
 
     /** The free-disk verdict: at least 15 GB ok (ExecuTorch + submodules + venv + runner builds), 5-15 GB warn, below fail. */
-    static Check diskCheck(long freeBytes, Path where) {
+    static Kit.Check diskCheck(long freeBytes, Path where) {
         String gb = String.format(Locale.ROOT, "disk: %.1f GB free at %s", freeBytes / (double) GB, where);
         String fix = "free space or use a workspace on a bigger disk (--workspace DIR); a full setup and build needs about "
                 + DISK_OK_GB + " GB";
-        if (freeBytes >= DISK_OK_GB * GB) return new Check("disk", "ok", gb, null);
-        if (freeBytes >= DISK_FAIL_GB * GB) return new Check("disk", "warn", gb + " (less than " + DISK_OK_GB + " GB)", fix);
-        return new Check("disk", "fail", gb + " (less than " + DISK_FAIL_GB + " GB: the build will run out of space)", fix);
+        if (freeBytes >= DISK_OK_GB * GB) return new Kit.Check("disk", "ok", gb, null);
+        if (freeBytes >= DISK_FAIL_GB * GB) return new Kit.Check("disk", "warn", gb + " (less than " + DISK_OK_GB + " GB)", fix);
+        return new Kit.Check("disk", "fail", gb + " (less than " + DISK_FAIL_GB + " GB: the build will run out of space)", fix);
     }
 
     // ---------------------------------------------------------------- build stage
@@ -490,42 +461,42 @@ public class ValidateSetup implements Callable<Integer> {
                 + minor(limits.cmakeRecommended()) + ",<" + minor(limits.cmakeBelow()) + "'` in the .venv (found there too), or your package manager"
                 : "install Ninja (`brew install ninja`, `sudo apt install ninja-build`, or `pip install ninja` in the .venv)";
         if (exe == null) {
-            fail(id, name + " not found in .venv/bin or on PATH", install);
+            checks.fail(id, name + " not found in .venv/bin or on PATH", install);
             return;
         }
         Kit.Result r = probe(exe, "--version");
         if (dryRun) return;
         int[] ver = v(r.output());
         if (!r.ok() || ver == null) {
-            fail(id, name + " at " + exe + " did not report a version (" + why(r) + ")", install);
+            checks.fail(id, name + " at " + exe + " did not report a version (" + why(r) + ")", install);
             return;
         }
         String what = name + " " + full(ver) + " (" + exe + ")";
         if (!name.equals("cmake")) {
-            ok(id, what);
+            checks.ok(id, what);
             return;
         }
         if (cmp(ver, limits.cmakeMin()) < 0)
-            fail(id, what + " is too old: ExecuTorch needs CMake " + minor(limits.cmakeMin()) + " or newer", install);
+            checks.fail(id, what + " is too old: ExecuTorch needs CMake " + minor(limits.cmakeMin()) + " or newer", install);
         else if (cmp(ver, limits.cmakeRecommended()) < 0)
-            warn(id, what + " is older than the recommended " + minor(limits.cmakeRecommended()) + " (ExecuTorch's presets may not load)", install);
+            checks.warn(id, what + " is older than the recommended " + minor(limits.cmakeRecommended()) + " (ExecuTorch's presets may not load)", install);
         else if (cmp(ver, limits.cmakeBelow()) >= 0)
-            warn(id, what + " is newer than ExecuTorch supports (below " + minor(limits.cmakeBelow()) + "; its requirements install cmake<"
+            checks.warn(id, what + " is newer than ExecuTorch supports (below " + minor(limits.cmakeBelow()) + "; its requirements install cmake<"
                     + minor(limits.cmakeBelow()) + " into the venv)", install + "; put it first on PATH");
-        else ok(id, what);
+        else checks.ok(id, what);
     }
 
     private void checkXcode() {
         Path xs = tool(which("xcode-select"), "xcode-select");
         String fix = "install the Xcode command line tools: `xcode-select --install`";
         if (xs == null) {
-            fail("xcode-clt", "xcode-select not found: the Xcode command line tools are missing", fix);
+            checks.fail("xcode-clt", "xcode-select not found: the Xcode command line tools are missing", fix);
             return;
         }
         Kit.Result r = probe(xs, "-p");
         if (dryRun) return;
-        if (!r.ok() || r.output().isBlank()) fail("xcode-clt", "no Xcode command line tools selected (`xcode-select -p`: " + why(r) + ")", fix);
-        else ok("xcode-clt", "Xcode command line tools at " + firstLine(r.output()));
+        if (!r.ok() || r.output().isBlank()) checks.fail("xcode-clt", "no Xcode command line tools selected (`xcode-select -p`: " + why(r) + ")", fix);
+        else checks.ok("xcode-clt", "Xcode command line tools at " + firstLine(r.output()));
     }
 
     private void checkCompiler() {
@@ -536,11 +507,11 @@ public class ValidateSetup implements Callable<Integer> {
         if (clang == null) {
             Path gcc = mac() ? null : which("gcc");
             if (gcc == null) {
-                fail("compiler", "no C/C++ compiler found (clang" + (mac() ? "" : " or gcc") + ")", fix);
+                checks.fail("compiler", "no C/C++ compiler found (clang" + (mac() ? "" : " or gcc") + ")", fix);
                 return;
             }
             Kit.Result g = probe(gcc, "--version");
-            warn("compiler", "clang not found; " + firstLine(g.output()) + " would build the runners, but the SME2 kernels are built and tested with clang "
+            checks.warn("compiler", "clang not found; " + firstLine(g.output()) + " would build the runners, but the SME2 kernels are built and tested with clang "
                     + limits.clangMin() + "+", fix);
             return;
         }
@@ -549,16 +520,16 @@ public class ValidateSetup implements Callable<Integer> {
         String line = firstLine(r.output());
         int[] ver = after(line, "clang version");
         if (!r.ok() || ver == null) {
-            fail("compiler", "clang at " + clang + " did not report a version (" + why(r) + ")", fix);
+            checks.fail("compiler", "clang at " + clang + " did not report a version (" + why(r) + ")", fix);
             return;
         }
         boolean apple = line.contains("Apple clang");
         int min = apple ? limits.appleClangMin() : limits.clangMin();
         String what = (apple ? "Apple clang " : "clang ") + full(ver) + " (" + clang + ")";
         if (ver[0] < min)
-            fail("compiler", what + " is too old for the SME2 kernels (" + (apple ? "Apple clang " : "clang ") + min
+            checks.fail("compiler", what + " is too old for the SME2 kernels (" + (apple ? "Apple clang " : "clang ") + min
                     + " or newer needed; XNNPACK drops SME2 with older compilers)", fix);
-        else ok("compiler", what);
+        else checks.ok("compiler", what);
     }
 
     /** Reads the checkout's commit and dirty flag (always shown) and, when configs/versions.json pins a ref, its commit. */
@@ -603,33 +574,33 @@ public class ValidateSetup implements Callable<Integer> {
         String ref = limits.executorchRef();
         String clone = "git clone " + (ref != null ? "--branch " + ref + " " : "") + limits.executorchUrl() + " " + Kit.shq(ex.toString());
         if (!Files.isDirectory(ex)) {
-            fail("executorch", "no ExecuTorch checkout at " + ex, setupRepo() + " (or by hand: " + clone
+            checks.fail("executorch", "no ExecuTorch checkout at " + ex, setupRepo() + " (or by hand: " + clone
                     + " && git -C " + Kit.shq(ex.toString()) + " submodule update --init --recursive)");
             return;
         }
         if (dryRun) return;
         if (git.sha() == null) {
-            fail("executorch", ex + " is not a git checkout (no commit to record with the results)",
+            checks.fail("executorch", ex + " is not a git checkout (no commit to record with the results)",
                     "move it away and clone ExecuTorch there: " + clone);
             return;
         }
         String shortSha = shortSha(git.sha());
         if (!Files.isRegularFile(ex.resolve("backends/xnnpack/third-party/XNNPACK/CMakeLists.txt")))
-            warn("executorch-submodules", "ExecuTorch submodules look missing (no backends/xnnpack/third-party/XNNPACK/CMakeLists.txt)",
+            checks.warn("executorch-submodules", "ExecuTorch submodules look missing (no backends/xnnpack/third-party/XNNPACK/CMakeLists.txt)",
                     "git -C " + Kit.shq(ex.toString()) + " submodule update --init --recursive");
         String pinned = (ref != null ? ref : "the pinned commit") + " (" + limits.source() + ")";
         if (ref != null && pinnedSha == null)
-            warn("executorch-ref", "the pinned ref " + pinned + " is not in the checkout",
+            checks.warn("executorch-ref", "the pinned ref " + pinned + " is not in the checkout",
                     "git -C " + Kit.shq(ex.toString()) + " fetch --tags origin, then check it out");
         else if (pinnedSha != null && !pinnedSha.equals(git.sha()))
-            warn("executorch-ref", "the checkout is at " + shortSha + ", not at the pinned " + (ref != null ? ref : "commit") + " ("
+            checks.warn("executorch-ref", "the checkout is at " + shortSha + ", not at the pinned " + (ref != null ? ref : "commit") + " ("
                             + shortSha(pinnedSha) + ")",
                     "git -C " + Kit.shq(ex.toString()) + " checkout " + (ref != null ? ref : pinnedSha) + " && git -C " + Kit.shq(ex.toString())
                             + " submodule update --init --recursive");
         if (git.dirty())
-            warn("executorch", "ExecuTorch checkout " + shortSha + " is dirty (uncommitted changes); results will record dirty=true",
+            checks.warn("executorch", "ExecuTorch checkout " + shortSha + " is dirty (uncommitted changes); results will record dirty=true",
                     "see the changes with `git -C " + Kit.shq(ex.toString()) + " status` and commit or revert them for a reproducible build");
-        else ok("executorch", "ExecuTorch checkout " + shortSha + " (clean) at " + ex);
+        else checks.ok("executorch", "ExecuTorch checkout " + shortSha + " (clean) at " + ex);
     }
 
     // ---------------------------------------------------------------- export stage
@@ -643,9 +614,9 @@ public class ValidateSetup implements Callable<Integer> {
 
     private void checkVenv() {
         Path py = ws.python();
-        if (!Files.isDirectory(ws.venv())) fail("venv", "no Python virtual environment at " + ws.venv(), venvFix());
-        else if (!Files.isExecutable(py)) fail("venv", ws.venv() + " has no python (" + py + ")", "delete it, then: " + venvFix());
-        else ok("venv", "virtual environment " + ws.venv());
+        if (!Files.isDirectory(ws.venv())) checks.fail("venv", "no Python virtual environment at " + ws.venv(), venvFix());
+        else if (!Files.isExecutable(py)) checks.fail("venv", ws.venv() + " has no python (" + py + ")", "delete it, then: " + venvFix());
+        else checks.ok("venv", "virtual environment " + ws.venv());
     }
 
     /** The probe run in the venv's python: prints its version and the installed ExecuTorch version. */
@@ -663,13 +634,13 @@ public class ValidateSetup implements Callable<Integer> {
     private void checkImport() {
         Path py = ws.python();
         if (!Files.isExecutable(py) && !dryRun) {
-            skip("executorch-python", "import executorch: no venv python at " + py);
+            checks.skip("executorch-python", "import executorch: no venv python at " + py);
             return;
         }
         Kit.Result r = probe(IMPORT_TIMEOUT, List.of(py.toString(), "-c", IMPORT_PROBE));
         if (dryRun) return;
         if (!r.ok()) {
-            fail("executorch-python", "`import executorch` fails in " + py + " (" + why(r) + ")", "install ExecuTorch into the venv: " + venvFix());
+            checks.fail("executorch-python", "`import executorch` fails in " + py + " (" + why(r) + ")", "install ExecuTorch into the venv: " + venvFix());
             return;
         }
         Matcher pm = Pattern.compile("(?m)^python (\\d+\\.\\d+(?:\\.\\d+)?)").matcher(r.output());
@@ -680,15 +651,15 @@ public class ValidateSetup implements Callable<Integer> {
         if (pyVer != null) {
             int[] mm = {pyVer[0], pyVer[1], 0};
             if (cmp(mm, limits.pythonMin()) < 0 || cmp(mm, limits.pythonMax()) > 0) {
-                fail("executorch-python", what + ", but that python is outside " + minor(limits.pythonMin()) + "-" + minor(limits.pythonMax()),
+                checks.fail("executorch-python", what + ", but that python is outside " + minor(limits.pythonMin()) + "-" + minor(limits.pythonMax()),
                         "delete the venv and recreate it with a supported python: " + setupRepo() + " --python python" + minor(limits.pythonMax()));
                 return;
             }
         }
         String ref = limits.executorchRef();
         if (ref != null && ref.matches("v\\d+(\\.\\d+)*") && !etVer.startsWith(ref.substring(1)))
-            warn("executorch-python", what + ", but the pinned ref is " + ref, "reinstall it from the pinned checkout: " + venvFix());
-        else ok("executorch-python", what);
+            checks.warn("executorch-python", what + ", but the pinned ref is " + ref, "reinstall it from the pinned checkout: " + venvFix());
+        else checks.ok("executorch-python", what);
     }
 
     // ---------------------------------------------------------------- run stage: runners, models, host SME2
@@ -708,10 +679,10 @@ public class ValidateSetup implements Callable<Integer> {
             else (i < 2 ? missing : optionalMissing).add(variant);
         }
         if (missing.isEmpty()) {
-            ok(id, label + " runners built: " + variants.get(0) + ", " + variants.get(1)
+            checks.ok(id, label + " runners built: " + variants.get(0) + ", " + variants.get(1)
                     + (optionalMissing.isEmpty() ? "" : " (kernel-logging runners not built, optional: " + String.join(", ", optionalMissing) + ")"));
         } else {
-            fail(id, label + " runner" + (missing.size() > 1 ? "s" : "") + " not built: " + String.join(", ", missing)
+            checks.fail(id, label + " runner" + (missing.size() > 1 ? "s" : "") + " not built: " + String.join(", ", missing)
                     + " (looked for " + ws.cmakeOut() + "/<variant>/executor_runner; the SME2 comparison needs both)", buildCommand(missing));
         }
     }
@@ -719,19 +690,19 @@ public class ValidateSetup implements Callable<Integer> {
     /** One existing runner: executable, and what its build.json says (ExecuTorch commit, compiler, SME2 symbols). */
     private void reportRunner(String id, String variant, Path runner) {
         if (!Files.isRegularFile(runner) || !Files.isExecutable(runner)) {
-            fail(id, runner + " exists but is not an executable file", "rebuild it: " + buildCommand(List.of(variant)));
+            checks.fail(id, runner + " exists but is not an executable file", "rebuild it: " + buildCommand(List.of(variant)));
             return;
         }
         Path buildJson = runner.resolveSibling("build.json");
         if (!Files.isRegularFile(buildJson)) {
-            warn(id, variant + ": " + runner + " (no build.json beside it: commit and flags unknown)", "rebuild it: " + buildCommand(List.of(variant)));
+            checks.warn(id, variant + ": " + runner + " (no build.json beside it: commit and flags unknown)", "rebuild it: " + buildCommand(List.of(variant)));
             return;
         }
         JsonNode b;
         try {
             b = Kit.readJson(buildJson);
         } catch (Kit.UserError e) {
-            warn(id, variant + ": " + e.getMessage(), "rebuild it: " + buildCommand(List.of(variant)));
+            checks.warn(id, variant + ": " + e.getMessage(), "rebuild it: " + buildCommand(List.of(variant)));
             return;
         }
         String sha = text(b, "executorch_sha", "executorch/sha", "sha");
@@ -745,13 +716,13 @@ public class ValidateSetup implements Callable<Integer> {
         if (symbols != null) facts.add("SME2 symbols " + symbols);
         String what = variant + ": " + runner + (facts.isEmpty() ? "" : " (" + String.join(", ", facts) + ")");
         if (sha != null && git.sha() != null && !git.sha().startsWith(sha) && !sha.startsWith(git.sha()))
-            warn(id, what + ": built from another ExecuTorch commit than the checkout (" + shortSha(git.sha()) + ")",
+            checks.warn(id, what + ": built from another ExecuTorch commit than the checkout (" + shortSha(git.sha()) + ")",
                     "rebuild it: " + buildCommand(List.of(variant)));
         else if (symbols != null && symbols.matches("\\d+") && expectsSme2(b, variant) && Long.parseLong(symbols) == 0)
-            warn(id, what + ": the SME2-on runner contains no SME2 kernels", "check the compiler (clang 18+) and rebuild: " + buildCommand(List.of(variant)));
+            checks.warn(id, what + ": the SME2-on runner contains no SME2 kernels", "check the compiler (clang 18+) and rebuild: " + buildCommand(List.of(variant)));
         else if (symbols != null && symbols.matches("\\d+") && variant.contains("sme2-off") && Long.parseLong(symbols) > 0)
-            warn(id, what + ": the SME2-off runner contains SME2 kernels", "rebuild it: " + buildCommand(List.of(variant)));
-        else ok(id, what);
+            checks.warn(id, what + ": the SME2-off runner contains SME2 kernels", "rebuild it: " + buildCommand(List.of(variant)));
+        else checks.ok(id, what);
     }
 
     /** Whether SME2 kernels belong in this runner: build.json's sme2_expected when present (an x86 build has none), else the variant name. */
@@ -781,7 +752,7 @@ public class ValidateSetup implements Callable<Integer> {
 
     private void checkModel(String id, Path pte) {
         if (!Files.isRegularFile(pte)) {
-            fail(id, "model " + pte + " not found", exportCommand(pte));
+            checks.fail(id, "model " + pte + " not found", exportCommand(pte));
             return;
         }
         byte[] head = new byte[8];
@@ -789,30 +760,30 @@ public class ValidateSetup implements Callable<Integer> {
         try (InputStream in = Files.newInputStream(pte)) {
             n = in.readNBytes(head, 0, 8);
         } catch (IOException e) {
-            fail(id, "model " + pte + " cannot be read: " + e.getMessage(), "check the file permissions");
+            checks.fail(id, "model " + pte + " cannot be read: " + e.getMessage(), "check the file permissions");
             return;
         }
         if (n < 8 || !"ET12".equals(new String(head, 4, 4, StandardCharsets.ISO_8859_1))) {
-            fail(id, "model " + pte + " is not an ExecuTorch program (no ET12 identifier at byte 4)", exportCommand(pte));
+            checks.fail(id, "model " + pte + " is not an ExecuTorch program (no ET12 identifier at byte 4)", exportCommand(pte));
             return;
         }
         long size = pte.toFile().length();
-        ok(id, "model " + pte + String.format(Locale.ROOT, " (%.1f MB, ExecuTorch program)", size / 1048576.0));
+        checks.ok(id, "model " + pte + String.format(Locale.ROOT, " (%.1f MB, ExecuTorch program)", size / 1048576.0));
         Path etrecord = pte.resolveSibling(pte.getFileName().toString().replaceFirst("\\.pte$", "") + ".etrecord");
-        if (Files.isRegularFile(etrecord)) ok(id + "-etrecord", "ETRecord " + etrecord);
-        else warn(id + "-etrecord", "no ETRecord beside the model (" + etrecord + "): the analysis cannot name operators from the graph",
+        if (Files.isRegularFile(etrecord)) checks.ok(id + "-etrecord", "ETRecord " + etrecord);
+        else checks.warn(id + "-etrecord", "no ETRecord beside the model (" + etrecord + "): the analysis cannot name operators from the graph",
                 "re-export to write it: " + exportCommand(pte));
     }
 
     private void checkConfig(Kit.Config cfg) {
-        ok("config", cfg.file() + ": valid (" + cfg.experiments().size() + " experiment" + (cfg.experiments().size() == 1 ? "" : "s") + ")");
+        checks.ok("config", cfg.file() + ": valid (" + cfg.experiments().size() + " experiment" + (cfg.experiments().size() == 1 ? "" : "s") + ")");
         checkModel("config-model", cfg.model());
         Pattern layout = Pattern.compile(".*/cmake-out/([^/]+)/executor_runner$");
         for (Kit.Experiment e : cfg.experiments()) {
             String id = "config-runner:" + e.name();
             Path r = e.runnerPath();
             if (r == null) {
-                fail(id, "experiment " + e.name() + ": no runner_path", "set experiments[].runner_path, e.g. executorch/cmake-out/host-sme2-on/executor_runner");
+                checks.fail(id, "experiment " + e.name() + ": no runner_path", "set experiments[].runner_path, e.g. executorch/cmake-out/host-sme2-on/executor_runner");
                 continue;
             }
             Matcher m = layout.matcher(r.toString().replace('\\', '/'));
@@ -823,7 +794,7 @@ public class ValidateSetup implements Callable<Integer> {
                 String fix = variant != null && (HOST_VARIANTS.contains(variant) || ANDROID_VARIANTS.contains(variant))
                         ? buildCommand(List.of(variant))
                         : "build it, or correct experiments[].runner_path in " + cfg.file();
-                fail(id, "experiment " + e.name() + ": runner " + r + " not found", fix);
+                checks.fail(id, "experiment " + e.name() + ": runner " + r + " not found", fix);
             }
         }
     }
@@ -833,13 +804,13 @@ public class ValidateSetup implements Callable<Integer> {
             Path sysctl = tool(which("sysctl"), "sysctl");
             if (sysctl == null) sysctl = Files.isExecutable(Path.of("/usr/sbin/sysctl")) ? Path.of("/usr/sbin/sysctl") : null;
             if (sysctl == null) {
-                warn("host-sme2", "cannot tell whether this Mac has SME2 (sysctl not found)", "check `sysctl hw.optional.arm.FEAT_SME2`");
+                checks.warn("host-sme2", "cannot tell whether this Mac has SME2 (sysctl not found)", "check `sysctl hw.optional.arm.FEAT_SME2`");
                 return;
             }
             Kit.Result r = probe(sysctl, "-n", "hw.optional.arm.FEAT_SME2");
             if (dryRun) return;
-            if (r.ok() && firstLine(r.output()).equals("1")) ok("host-sme2", "host CPU supports SME2 (hw.optional.arm.FEAT_SME2 = 1)");
-            else warn("host-sme2", "host CPU has no SME2 (hw.optional.arm.FEAT_SME2 " + (r.ok() ? "= " + firstLine(r.output()) : "absent")
+            if (r.ok() && firstLine(r.output()).equals("1")) checks.ok("host-sme2", "host CPU supports SME2 (hw.optional.arm.FEAT_SME2 = 1)");
+            else checks.warn("host-sme2", "host CPU has no SME2 (hw.optional.arm.FEAT_SME2 " + (r.ok() ? "= " + firstLine(r.output()) : "absent")
                     + "): the SME2-on runner will use NEON kernels, so on/off will not differ", noSme2Fix());
             return;
         }
@@ -848,12 +819,12 @@ public class ValidateSetup implements Callable<Integer> {
         try {
             cpuinfo = Files.readString(Path.of(file), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            warn("host-sme2", "cannot read " + file + " to look for SME2: " + e.getMessage(), "check that " + file + " exists");
+            checks.warn("host-sme2", "cannot read " + file + " to look for SME2: " + e.getMessage(), "check that " + file + " exists");
             return;
         }
         Boolean sme2 = cpuinfoHasSme2(cpuinfo);
         if (Boolean.TRUE.equals(sme2)) {
-            ok("host-sme2", "host CPU supports SME2 (sme2 in the Features of " + file + ")");
+            checks.ok("host-sme2", "host CPU supports SME2 (sme2 in the Features of " + file + ")");
             return;
         }
         String arch = "";
@@ -862,7 +833,7 @@ public class ValidateSetup implements Callable<Integer> {
             Kit.Result r = probe(uname, "-m");
             if (r.ok()) arch = firstLine(r.output());
         }
-        warn("host-sme2", (sme2 == null ? "host CPU has no Arm Features line in " + file : "host CPU has no SME2 (no sme2 in the Features of " + file + ")")
+        checks.warn("host-sme2", (sme2 == null ? "host CPU has no Arm Features line in " + file : "host CPU has no SME2 (no sme2 in the Features of " + file + ")")
                 + (arch.isEmpty() ? "" : "; host arch " + arch) + ": the SME2-on runner will use NEON kernels, so on/off will not differ", noSme2Fix());
     }
 
@@ -900,65 +871,65 @@ public class ValidateSetup implements Callable<Integer> {
     private void checkAdb(Kit.Config cfg) {
         Path adb = tool(which("adb"), "adb");
         if (adb == null) {
-            fail("adb", "adb not found on PATH",
+            checks.fail("adb", "adb not found on PATH",
                     "install the Android platform-tools (macOS: `brew install --cask android-platform-tools`; or the SDK's platform-tools) and add them to PATH");
-            skip("android-device", "no adb to list devices");
+            checks.skip("android-device", "no adb to list devices");
             return;
         }
         Kit.Result v = probe(adb, "version");
         if (!dryRun) {
-            if (v.ok()) ok("adb", firstLine(v.output()) + " (" + adb + ")");
-            else fail("adb", "adb at " + adb + " does not run (" + why(v) + ")", "reinstall the Android platform-tools");
+            if (v.ok()) checks.ok("adb", firstLine(v.output()) + " (" + adb + ")");
+            else checks.fail("adb", "adb at " + adb + " does not run (" + why(v) + ")", "reinstall the Android platform-tools");
         }
         Kit.Result r = probe(adb, "devices");
         if (dryRun || !r.ok()) {
-            if (!dryRun) fail("android-device", "`adb devices` failed (" + why(r) + ")", "restart the adb server: adb kill-server && adb start-server");
+            if (!dryRun) checks.fail("android-device", "`adb devices` failed (" + why(r) + ")", "restart the adb server: adb kill-server && adb start-server");
             return;
         }
         String wanted = cfg != null && cfg.device() != null && cfg.device().serial() != null ? cfg.device().serial() : env("ANDROID_SERIAL");
         List<AdbDevice> devices = parseAdbDevices(r.output());
         String connectFix = "connect a device with USB debugging on (Settings > Developer options), or `adb connect HOST:PORT`; then check `adb devices`";
         if (devices.isEmpty()) {
-            fail("android-device", "no Android device connected (`adb devices` lists none)", connectFix);
+            checks.fail("android-device", "no Android device connected (`adb devices` lists none)", connectFix);
             return;
         }
         AdbDevice chosen;
         if (wanted != null) {
             chosen = devices.stream().filter(d -> d.serial().equals(wanted)).findFirst().orElse(null);
             if (chosen == null) {
-                fail("android-device", "device " + wanted + " is not connected (connected: "
+                checks.fail("android-device", "device " + wanted + " is not connected (connected: "
                         + String.join(", ", devices.stream().map(d -> d.serial() + " " + d.state()).toList()) + ")", connectFix);
                 return;
             }
         } else {
             List<AdbDevice> online = devices.stream().filter(d -> d.state().equals("device")).toList();
             if (online.size() > 1) {
-                warn("android-device", "several devices online (" + String.join(", ", online.stream().map(AdbDevice::serial).toList())
+                checks.warn("android-device", "several devices online (" + String.join(", ", online.stream().map(AdbDevice::serial).toList())
                         + "): the pipeline needs to know which one", "set device.serial in the config or export ANDROID_SERIAL=<serial>");
                 return;
             }
             chosen = online.isEmpty() ? devices.get(0) : online.get(0);
         }
         switch (chosen.state()) {
-            case "device" -> ok("android-device", "device " + chosen.serial() + " online");
+            case "device" -> checks.ok("android-device", "device " + chosen.serial() + " online");
             case "unauthorized" -> {
-                fail("android-device", "device " + chosen.serial() + " is unauthorized",
+                checks.fail("android-device", "device " + chosen.serial() + " is unauthorized",
                         "unlock the device and accept the 'Allow USB debugging' prompt, then run this again");
                 return;
             }
             default -> {
-                fail("android-device", "device " + chosen.serial() + " is " + chosen.state(), "reconnect it: `adb reconnect` or replug the cable");
+                checks.fail("android-device", "device " + chosen.serial() + " is " + chosen.state(), "reconnect it: `adb reconnect` or replug the cable");
                 return;
             }
         }
         Kit.Result cpu = probe(adb, "-s", chosen.serial(), "shell", "cat /proc/cpuinfo");
         if (!cpu.ok()) {
-            warn("device-sme2", "cannot read /proc/cpuinfo on " + chosen.serial() + " (" + why(cpu) + ")", "check `adb -s " + chosen.serial() + " shell cat /proc/cpuinfo`");
+            checks.warn("device-sme2", "cannot read /proc/cpuinfo on " + chosen.serial() + " (" + why(cpu) + ")", "check `adb -s " + chosen.serial() + " shell cat /proc/cpuinfo`");
             return;
         }
         Boolean sme2 = cpuinfoHasSme2(cpu.output());
-        if (Boolean.TRUE.equals(sme2)) ok("device-sme2", "device " + chosen.serial() + " supports SME2 (sme2 in its /proc/cpuinfo Features)");
-        else warn("device-sme2", "device " + chosen.serial() + " has no SME2 (" + (sme2 == null ? "no Features line" : "no sme2 in the Features")
+        if (Boolean.TRUE.equals(sme2)) checks.ok("device-sme2", "device " + chosen.serial() + " supports SME2 (sme2 in its /proc/cpuinfo Features)");
+        else checks.warn("device-sme2", "device " + chosen.serial() + " has no SME2 (" + (sme2 == null ? "no Features line" : "no sme2 in the Features")
                 + " of its /proc/cpuinfo): the SME2-on runner will use NEON kernels there", "use a device whose CPU has SME2 (Armv9.2 with FEAT_SME2)");
     }
 
@@ -973,36 +944,36 @@ public class ValidateSetup implements Callable<Integer> {
         }
         String fix = "install NDK r" + limits.ndkMin() + " or newer (Android Studio SDK Manager, or `sdkmanager \"ndk;27.2.12479018\"`) and export ANDROID_NDK=<its folder>";
         if (value == null) {
-            fail("android-ndk", "ANDROID_NDK is not set (nor ANDROID_NDK_HOME)", fix);
+            checks.fail("android-ndk", "ANDROID_NDK is not set (nor ANDROID_NDK_HOME)", fix);
             return;
         }
         Path ndk = Path.of(value);
         Path props = ndk.resolve("source.properties");
         if (!Files.isRegularFile(props)) {
-            fail("android-ndk", var + "=" + value + " is not an NDK (no source.properties there)", fix);
+            checks.fail("android-ndk", var + "=" + value + " is not an NDK (no source.properties there)", fix);
             return;
         }
         String text;
         try {
             text = Files.readString(props, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            fail("android-ndk", "cannot read " + props + ": " + e.getMessage(), fix);
+            checks.fail("android-ndk", "cannot read " + props + ": " + e.getMessage(), fix);
             return;
         }
         Matcher m = Pattern.compile("(?m)^\\s*Pkg\\.Revision\\s*=\\s*(\\d+)\\.(\\d+)\\.(\\d+)").matcher(text);
         if (!m.find()) {
-            fail("android-ndk", props + " has no Pkg.Revision line", fix);
+            checks.fail("android-ndk", props + " has no Pkg.Revision line", fix);
             return;
         }
         int major = Integer.parseInt(m.group(1));
         String rev = m.group(1) + "." + m.group(2) + "." + m.group(3);
         String what = "Android NDK r" + major + " (" + rev + ") at " + ndk;
         if (major < limits.ndkMin()) {
-            fail("android-ndk", what + " is too old: SME2 kernels need NDK r" + limits.ndkMin() + " or newer (clang 18+)", fix);
+            checks.fail("android-ndk", what + " is too old: SME2 kernels need NDK r" + limits.ndkMin() + " or newer (clang 18+)", fix);
             return;
         }
         if (!Files.isRegularFile(ndk.resolve("build/cmake/android.toolchain.cmake")))
-            fail("android-ndk", what + " has no build/cmake/android.toolchain.cmake", "reinstall the NDK; " + fix);
-        else ok("android-ndk", what);
+            checks.fail("android-ndk", what + " has no build/cmake/android.toolchain.cmake", "reinstall the NDK; " + fix);
+        else checks.ok("android-ndk", what);
     }
 }

@@ -184,7 +184,7 @@ class ExportModelTest {
 
     @Test
     void theEmbeddedProgramAndTheTemplateCompileWithPython() throws Exception {
-        Path python = SetupRepo.which(System.getenv(), "python3");
+        Path python = Kit.which(System.getenv(), "python3");
         Assumptions.assumeTrue(python != null, "python3 is not installed, skipping");
         Path prog = tmp.resolve("sme2_export.py");
         Files.writeString(prog, ExportModel.PROGRAM);
@@ -197,7 +197,7 @@ class ExportModelTest {
 
     @Test
     void theEmbeddedProgramReportsAMissingModuleThroughItsResultFile() throws Exception {
-        Path python = SetupRepo.which(System.getenv(), "python3");
+        Path python = Kit.which(System.getenv(), "python3");
         Assumptions.assumeTrue(python != null, "python3 is not installed, skipping");
         TestKit.Run probe = TestKit.process(tmp, Map.of(), List.of(), Duration.ofMinutes(1), python.toString(), "-c", "import torch");
         Assumptions.assumeTrue(probe.code() != 0, "torch is installed here; this test needs a Python without it");

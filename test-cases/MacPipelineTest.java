@@ -458,8 +458,8 @@ class MacPipelineTest {
         assertTrue(r.err().contains("fix: export it: jbang scripts/ExportModel.java --model mnv1 --dtype fp32 (or point \"model\" at an existing .pte)\n"
                 + "     build them: jbang scripts/BuildRunners.java --variants host-sme2-off,host-sme2-on-xnnlog (or point \"runner_path\" at existing runners)\n"), r.err());
         assertFalse(Files.exists(ws.resolve("runs")));
-        assertEquals("jbang scripts/ExportModel.java --model mv2 --dtype fp16", MacPipeline.exportCommand(Path.of("x/model.pte")));
-        assertEquals("jbang scripts/ExportModel.java --model mv3 --quantize", MacPipeline.exportCommand(Path.of("x/mv3_xnnpack_q8.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model mv2 --dtype fp16", Kit.Pipeline.exportCommand(Path.of("x/model.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model mv3 --quantize", Kit.Pipeline.exportCommand(Path.of("x/mv3_xnnpack_q8.pte")));
     }
 
     @Test
@@ -540,7 +540,7 @@ class MacPipelineTest {
     @Test
     void theRunnersOwnTotalCrossChecksTheEtdump() {
         Kit.Experiment timing = new Kit.Experiment("t", on, "timing", 2, 0, List.of(1), List.of(), null, 600, Map.of());
-        MacPipeline.Step step = new MacPipeline.Step(timing, 1, 2, 0);
+        Kit.Step step = new Kit.Step(timing, 1, 2, 0);
         String agree = "I 00:00:00.001 executorch:executor_runner.cpp:534] Model executed successfully 2 time(s) in 4.100000 ms.\n";
         assertEquals(List.of(), MacPipeline.crossChecks(step, Kit.RunnerOutput.parse(agree), List.of(2.0, 2.0), null));
         String wild = "I 00:00:00.001 executorch:executor_runner.cpp:534] Model executed successfully 3 time(s) in 40.000000 ms.\n";
@@ -551,7 +551,7 @@ class MacPipelineTest {
                 MacPipeline.crossChecks(step, Kit.RunnerOutput.parse(""), List.of(2.0, 2.0), null));
         Kit.Experiment trace = new Kit.Experiment("x", on, "xnntrace", 1, 0, List.of(1), List.of(), null, 600, Map.of());
         assertEquals(List.of("no XNNPACK kernel lines in k.log: is the runner a kernel-logging build (jbang scripts/BuildRunners.java --variants host-sme2-on-xnnlog)?"),
-                MacPipeline.crossChecks(new MacPipeline.Step(trace, 1, 1, 0), Kit.RunnerOutput.parse(agree.replace("2 time(s) in 4.1", "1 time(s) in 2.0")),
+                MacPipeline.crossChecks(new Kit.Step(trace, 1, 1, 0), Kit.RunnerOutput.parse(agree.replace("2 time(s) in 4.1", "1 time(s) in 2.0")),
                         List.of(2.0), Path.of("k.log")));
     }
 }

@@ -126,10 +126,10 @@ class ValidateSetupTest {
     @Test
     void diskThresholds() {
         Path w = Path.of("/ws");
-        ValidateSetup.Check ok = ValidateSetup.diskCheck(20 * ValidateSetup.GB, w);
-        ValidateSetup.Check warn = ValidateSetup.diskCheck(10 * ValidateSetup.GB, w);
-        ValidateSetup.Check fail = ValidateSetup.diskCheck(ValidateSetup.GB, w);
-        assertEquals(new ValidateSetup.Check("disk", "ok", "disk: 20.0 GB free at /ws", null), ok);
+        Kit.Check ok = ValidateSetup.diskCheck(20 * ValidateSetup.GB, w);
+        Kit.Check warn = ValidateSetup.diskCheck(10 * ValidateSetup.GB, w);
+        Kit.Check fail = ValidateSetup.diskCheck(ValidateSetup.GB, w);
+        assertEquals(new Kit.Check("disk", "ok", "disk: 20.0 GB free at /ws", null), ok);
         assertEquals("warn", warn.status());
         assertEquals("disk: 10.0 GB free at /ws (less than 15 GB)", warn.message());
         assertEquals("fail", fail.status());
