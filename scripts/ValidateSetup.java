@@ -379,6 +379,11 @@ public class ValidateSetup implements Callable<Integer> {
             checks.ok("jbang", "jbang on PATH (" + onPath + ")");
             return;
         }
+        String launchedBy = env("JBANG_LAUNCH_CMD");  // set by the JBang launcher that started this script
+        if (launchedBy != null && !launchedBy.isBlank() && Files.isExecutable(Path.of(launchedBy))) {
+            checks.ok("jbang", "jbang: the launcher " + launchedBy + " (not on PATH)");
+            return;
+        }
         for (Path dir : List.of(Path.of("").toAbsolutePath(), ws.root())) {
             Path launcher = dir.resolve("jbang");
             if (Files.isRegularFile(launcher) && Files.isExecutable(launcher)) {

@@ -48,6 +48,16 @@ class ValidateSetupTest {
     // ---------------------------------------------------------------- setup stage
 
     @Test
+    void jbangIsFoundOnPathOrAsTheLauncherThatStartedTheScript() throws Exception {
+        ValidateSetupEnv e = env();
+        Path launcher = TestKit.repo().resolve("jbang");
+        e.env.put("JBANG_LAUNCH_CMD", launcher.toString());
+        assertCheck(json(run(e, "--stage", "setup", "--json")), "jbang", "ok", "jbang: the launcher " + launcher + " (not on PATH)");
+        e.tool("jbang", "echo 0.132.1");
+        assertCheck(json(run(e, "--stage", "setup", "--json")), "jbang", "ok", "jbang on PATH (" + e.bin.resolve("jbang") + ")");
+    }
+
+    @Test
     void aFreshCheckoutPassesTheSetupStage() throws Exception {
         ValidateSetupEnv e = env();
         TestKit.Run r = run(e, "--stage", "setup", "--json");

@@ -31,7 +31,7 @@ public final class ValidateSetupEnv {
             throw new UncheckedIOException(e);
         }
         env.put("PATH", bin.toString());
-        for (String v : List.of("ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT", "ANDROID_SERIAL")) env.put(v, "");
+        for (String v : List.of("ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT", "ANDROID_SERIAL", "JBANG_LAUNCH_CMD")) env.put(v, "");
         cpuinfo(false);
     }
 
