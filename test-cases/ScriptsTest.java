@@ -93,12 +93,29 @@ class ScriptsTest {
         }
     }
 
-    /** `git sparse-checkout set scripts configs` leaves these; scripts run from there and through the catalog. */
+    /**
+     * A real `git sparse-checkout set scripts configs` of this repository (cone mode keeps the root files, such as
+     * jbang-catalog.json, and only those two folders). The working tree's scripts/ and configs/ are laid over it, so
+     * that uncommitted changes are what runs (on CI they are identical). Without git history: a plain copy.
+     */
     private Path sparseCheckout() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("sparse"));
-        copyTree(TestKit.repo().resolve("scripts"), dir.resolve("scripts"));
-        copyTree(TestKit.repo().resolve("configs"), dir.resolve("configs"));
-        Files.copy(TestKit.repo().resolve("jbang-catalog.json"), dir.resolve("jbang-catalog.json"));
+        Path dir = tmp.resolve("sparse");
+        Path repo = TestKit.repo();
+        Map<String, String> env = Map.of("GIT_CONFIG_NOSYSTEM", "1", "HOME", tmp.toString());
+        java.time.Duration t = java.time.Duration.ofMinutes(2);
+        TestKit.Run clone = TestKit.process(tmp, env, List.of(), t, "git", "clone", "--quiet", "--no-checkout", repo.toUri().toString(), dir.toString());
+        if (clone.code() == 0) {
+            assertEquals(0, TestKit.process(dir, env, List.of(), t, "git", "sparse-checkout", "set", "--cone", "scripts", "configs").code());
+            assertEquals(0, TestKit.process(dir, env, List.of(), t, "git", "checkout", "--quiet").code());
+            assertTrue(Files.isRegularFile(dir.resolve("jbang-catalog.json")));
+            for (String absent : List.of("test-cases", "content", "agentic-kits", "images"))
+                assertFalse(Files.exists(dir.resolve(absent)), "the sparse checkout leaves out " + absent);
+        } else {
+            Files.createDirectories(dir);
+            Files.copy(repo.resolve("jbang-catalog.json"), dir.resolve("jbang-catalog.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        copyTree(repo.resolve("scripts"), dir.resolve("scripts"));
+        copyTree(repo.resolve("configs"), dir.resolve("configs"));
         return dir;
     }
 
@@ -160,7 +177,7 @@ class ScriptsTest {
             for (Path p : s.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target);
+                else Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }
