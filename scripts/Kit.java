@@ -149,7 +149,7 @@ public final class Kit {
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(io.color ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         cl.setParameterExceptionHandler((ex, a) -> {
             io.err.println("error: " + ex.getMessage());
-            io.err.println("fix: see the options and examples with: " + ex.getCommandLine().getCommandName() + " --help");
+            io.err.println("fix: see the options and examples with: jbang scripts/" + ex.getCommandLine().getCommandName() + ".java --help");
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

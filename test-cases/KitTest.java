@@ -112,4 +112,26 @@ class KitTest {
         Kit.UserError e = assertThrows(Kit.UserError.class, () -> Kit.readJson(f));
         assertTrue(e.getMessage().startsWith(f + ":3:") && e.getMessage().contains("Duplicate field 'runs'"), e.getMessage());
     }
+
+    @picocli.CommandLine.Command(name = "Demo")
+    static final class Demo implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--runs") int runs;
+
+        @Override
+        public Integer call() {
+            if (runs < 0) throw Kit.UserError.badInput("--runs: " + runs + " is negative", "give 0 or more");
+            return runs > 5 ? Kit.FAILED : Kit.OK;
+        }
+    }
+
+    @Test
+    void runMapsBadOptionsAndUserErrorsToOneLineMessagesAndExitCodes() {
+        TestKit.Run bad = TestKit.inProcess((out, err) -> Kit.run(new Kit.Io(out, err, false), new Demo(), "--num_runs", "3"));
+        assertEquals(2, bad.code());
+        assertEquals("error: Unknown options: '--num_runs', '3'\nfix: see the options and examples with: jbang scripts/Demo.java --help\n", bad.err());
+        TestKit.Run user = TestKit.inProcess((out, err) -> Kit.run(new Kit.Io(out, err, false), new Demo(), "--runs", "-1"));
+        assertEquals(2, user.code());
+        assertEquals("error: --runs: -1 is negative\nfix: give 0 or more\n", user.err());
+        assertEquals(1, TestKit.inProcess((out, err) -> Kit.run(new Kit.Io(out, err, false), new Demo(), "--runs", "9")).code());
+    }
 }
