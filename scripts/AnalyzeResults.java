@@ -3561,7 +3561,7 @@ public class AnalyzeResults implements Callable<Integer> {
                     s.append('\n');
                 } else if (b instanceof Figure f) s.append("![").append(md(f.caption)).append("](").append(f.file).append(")\n\n");
                 else if (b instanceof Finding f) {
-                    s.append("**").append(f.number).append(". ").append(md(f.title)).append(".** ").append(md(f.text));
+                    s.append("**Finding ").append(f.number).append(": ").append(md(f.title)).append(".** ").append(md(f.text));
                     if (f.figure != null) s.append(" *Chart: ").append(md(f.figure)).append(".*");
                     s.append("\n\n");
                 }
@@ -3647,7 +3647,7 @@ public class AnalyzeResults implements Callable<Integer> {
                     s.append("<figure>\n").append(svg.substring(svg.indexOf("<svg")))
                             .append("<figcaption>").append(esc(f.caption + " (" + f.file + ")")).append("</figcaption>\n</figure>\n");
                 } else if (b instanceof Finding f) {
-                    s.append("<div class=\"finding\">\n<h3>").append(f.number).append(". ").append(esc(f.title)).append("</h3>\n<p>")
+                    s.append("<div class=\"finding\">\n<h3>Finding ").append(f.number).append(": ").append(esc(f.title)).append("</h3>\n<p>")
                             .append(esc(f.text)).append("</p>\n");
                     if (f.figure != null) s.append("<p class=\"chart\">Chart: ").append(esc(f.figure)).append("</p>\n");
                     s.append("</div>\n");

@@ -382,7 +382,7 @@ class AnalysisReportTest {
         String md = read(out.resolve("report.md"));
         assertTrue(md.startsWith("# ExecuTorch profiling report: mobilenet_v2_xnnpack_fp32.pte\n"), md.substring(0, 80));
         assertTrue(md.indexOf("## Findings") < md.indexOf("## Provenance"));
-        assertTrue(md.contains("**1. CONV dominates operator time in mac_sme2_off/t1.** In mac_sme2_off/t1 (1 thread), CONV takes 2.40 ms"));
+        assertTrue(md.contains("**Finding 1: CONV dominates operator time in mac_sme2_off/t1.** In mac_sme2_off/t1 (1 thread), CONV takes 2.40 ms"));
         assertTrue(md.contains("![Mean time per run by operator category"), "the chart of finding 1 follows it");
         for (String s : List.of("## Provenance", "| ExecuTorch SHA | e2f18eb2c0ffee |", "| ExecuTorch working tree | dirty: uncommitted changes",
                 "| host.cpu | Apple M4 |", "| device | none (host run) |",
@@ -459,8 +459,8 @@ class AnalysisReportTest {
         Path out = tmp.resolve("stored");
         AnalyzeResults.Report.write(s, out);
         String md = read(out.resolve("report.md"));
-        assertTrue(md.contains("**1. Stored finding.** From the tree. *Chart: latency.svg.*\n\n![End-to-end latency"), md.substring(0, 600));
-        assertFalse(md.contains("**2. "));
+        assertTrue(md.contains("**Finding 1: Stored finding.** From the tree. *Chart: latency.svg.*\n\n![End-to-end latency"), md.substring(0, 600));
+        assertFalse(md.contains("**Finding 2: "));
     }
 
     @Test
