@@ -516,6 +516,33 @@ class MacPipelineTest {
     }
 
     @Test
+    void endToEndThroughJbangFromConfigToValidatedRunFolderAndReport() throws Exception {
+        Path cfg = config(MAIN, PAIR);
+        Path schema = Files.createDirectories(ws.resolve("schema")).resolve("config.schema.json");
+        Files.copy(TestKit.repo().resolve("configs/config.schema.json"), schema);
+        TestKit.Run r = TestKit.jbang(ws, Map.of(), TestKit.script("MacPipeline.java").toString(), cfg.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode doc = Kit.JSON.readTree(r.out());
+        Path run = onlyRunFolder();
+        assertEquals(run.toString(), doc.get("run_dir").asText(), r.out());
+        assertEquals("ok", Kit.readJson(run.resolve("manifest.json")).get("status").asText());
+
+        TestKit.Run valid = TestKit.jbang(ws, Map.of(), TestKit.script("ValidateResults.java").toString(), "--results", run.toString(), "--json");
+        assertEquals(0, valid.code(), valid.toString());
+        assertTrue(Kit.JSON.readTree(valid.out()).get("ok").asBoolean(), valid.out());
+
+        JsonNode summary = Kit.readJson(run.resolve("analysis/analysis_summary.json"));
+        assertEquals(4, summary.get("experiments").size(), "mac_sme2_on t1, t2, mac_sme2_off t1, mac_xnntrace t1");
+        JsonNode cmp = summary.get("comparisons").get(0);
+        assertEquals("mac_sme2_off/t1", cmp.get("baseline").asText());
+        assertEquals("mac_sme2_on/t1", cmp.get("candidate").asText());
+        assertEquals(2.0, cmp.get("speedup_median").asDouble(), 0.1, "the fake SME2-on runner runs at half the time");
+        assertTrue(cmp.get("ci95_low").asDouble() > 1.0 && !cmp.get("within_noise").asBoolean(), cmp.get("verdict").asText());
+        for (String f : List.of("report.html", "report.md", "inspector.csv", "categories.svg", "comparison.svg", "trace.json"))
+            assertTrue(Files.isRegularFile(run.resolve("analysis").resolve(f)), f);
+    }
+
+    @Test
     void theAnalysisRunsAfterThePipelineWhenAnalyzeResultsExists() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(TestKit.script("AnalyzeResults.java")), "scripts/AnalyzeResults.java is not written yet");
         Path cfg = config("{\"name\": \"a\", \"runner_path\": \"executorch/cmake-out/host-sme2-on/executor_runner\", \"runs\": 3, \"warmup\": 0}", "");
