@@ -511,29 +511,26 @@ public class AndroidPipeline implements Callable<Integer> {
         @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");
         tools.put("adb", device.get("adb"));
         return pipe.start(f, cfg, configPath, () -> resolvedConfig(cfg), steps, Kit.ordered("executorch", executorch, "host", host, "device", device),
-                runnerFacts(exps));
+                runnerFacts(cfg, exps));
     }
 
     /** manifest "runners": per experiment its host path, its place on the device and the build.json beside it (null when absent). */
-    private Map<String, Object> runnerFacts(List<Kit.Experiment> exps) {
+    private Map<String, Object> runnerFacts(Kit.Config cfg, List<Kit.Experiment> exps) {
         Map<String, Object> out = Kit.ordered();
+        Map<String, Map<String, Object>> builds = new LinkedHashMap<>();
         for (Kit.Experiment e : exps) {
             Path bj = e.runnerPath().resolveSibling("build.json");
             Map<String, Object> build = pipe.buildJson(e);
-            String sme2 = build != null && build.get("cmake_flags") instanceof Map<?, ?> fl ? flag(fl) : null;
+            String sme2 = Kit.Pipeline.flag(build, "XNNPACK_ENABLE_ARM_SME2");
+            builds.put(e.name(), build);
             out.put(e.name(), Kit.ordered("path", e.runnerPath().toString(), "device_path", lay.runner(e), "build", build,
                     "build_json", build == null ? null : bj.toString(), "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2,
                     "executorch_sha", build == null ? null : build.get("executorch_sha"),
                     "note", build == null ? Kit.Pipeline.NO_BUILD_JSON : null));
             pipe.checkSme2Name(e, sme2);
         }
+        pipe.checkPairs(cfg, builds, e -> e.runnerPath().getParent() == null ? "" : e.runnerPath().getParent().getFileName().toString());
         return out;
-    }
-
-    private static String flag(Map<?, ?> flags) {
-        for (String k : List.of("-DXNNPACK_ENABLE_ARM_SME2", "XNNPACK_ENABLE_ARM_SME2"))
-            if (flags.get(k) != null) return String.valueOf(flags.get(k)).toUpperCase(Locale.ROOT);
-        return null;
     }
 
     /** The device folder's layout: the run's folder under workdir, runners under bin/<their host folder name>/. */

@@ -1098,6 +1098,68 @@ public final class Kit {
                         + " but its runner was built with XNNPACK_ENABLE_ARM_SME2=" + sme2);
         }
 
+        /**
+         * The one-variable rule: warns for each compare pair whose two runners' build.json differ in more than
+         * XNNPACK_ENABLE_ARM_SME2/SME (or that lack build.json). builds: build.json per experiment name (null when absent);
+         * variant: the BuildRunners variant of a runner (a "-xnnlog" one makes the logging flags irrelevant).
+         */
+        public void checkPairs(Config cfg, Map<String, Map<String, Object>> builds, java.util.function.Function<Experiment, String> variant) {
+            for (ComparePair p : cfg.comparePairs()) {
+                String a = p.baseline().experiment(), b = p.candidate().experiment();
+                if (!builds.containsKey(a) || !builds.containsKey(b)) continue;
+                if (builds.get(a) == null || builds.get(b) == null) {
+                    warn("compare pair \"" + p.label() + "\": no build.json beside the runner of " + java.util.stream.Stream.of(a, b)
+                            .filter(x -> builds.get(x) == null).reduce((x, y) -> x + " and " + y).orElse("")
+                            + ", so it is unknown whether the two runners differ only in SME2 flags");
+                    continue;
+                }
+                boolean logging = java.util.stream.Stream.of(cfg.experiment(a), cfg.experiment(b))
+                        .anyMatch(x -> x.mode().equals("xnntrace") || variant.apply(x).endsWith("-xnnlog"));
+                List<String> diff = buildDiff(builds.get(a), builds.get(b), logging);
+                if (!diff.isEmpty()) warn("compare pair \"" + p.label() + "\": the runners of " + a + " and " + b + " differ in more than the SME2 flags: "
+                        + String.join("; ", diff) + "; rebuild both with jbang scripts/BuildRunners.java so that only XNNPACK_ENABLE_ARM_SME2/SME differ");
+            }
+        }
+
+        private static final Set<String> SME_FLAGS = Set.of("XNNPACK_ENABLE_ARM_SME2", "XNNPACK_ENABLE_ARM_SME");
+
+        /** build.json "cmake_flags" without the -D prefix (empty when there is no build record). */
+        @SuppressWarnings("unchecked")
+        public static Map<String, String> cmakeFlags(Map<String, Object> build) {
+            Map<String, String> out = new LinkedHashMap<>();
+            if (build != null && build.get("cmake_flags") instanceof Map<?, ?> m)
+                ((Map<String, Object>) m).forEach((k, v) -> out.put(k.startsWith("-D") ? k.substring(2) : k, v == null ? null : String.valueOf(v)));
+            return out;
+        }
+
+        /** One cmake flag of a build record, upper case (ON/OFF), or null. */
+        public static String flag(Map<String, Object> build, String name) {
+            String v = cmakeFlags(build).get(name);
+            return v == null ? null : v.toUpperCase(Locale.ROOT);
+        }
+
+        /**
+         * How two build records differ apart from XNNPACK_ENABLE_ARM_SME2/SME: cmake flags, compiler, ExecuTorch SHA. With
+         * logging=true (an xnnlog variant is involved) the kernel-logging flags (XNN_LOG_LEVEL, XNN_NO_LOGGING) are ignored.
+         */
+        public static List<String> buildDiff(Map<String, Object> a, Map<String, Object> b, boolean logging) {
+            Map<String, String> fa = cmakeFlags(a), fb = cmakeFlags(b);
+            List<String> out = new ArrayList<>();
+            for (String k : new java.util.TreeSet<>(java.util.stream.Stream.concat(fa.keySet().stream(), fb.keySet().stream()).toList())) {
+                String va = fa.get(k), vb = fb.get(k);
+                if (SME_FLAGS.contains(k) || java.util.Objects.equals(va, vb)) continue;
+                if (logging && (k.contains("XNN_LOG") || java.util.Objects.equals(noLogging(va), noLogging(vb)))) continue;
+                out.add("-D" + k + ": " + (va == null ? "(unset)" : va) + " vs " + (vb == null ? "(unset)" : vb));
+            }
+            for (String k : List.of("compiler", "executorch_sha"))
+                if (a.get(k) != null && b.get(k) != null && !a.get(k).equals(b.get(k))) out.add(k + ": " + a.get(k) + " vs " + b.get(k));
+            return out;
+        }
+
+        private static String noLogging(String v) {
+            return v == null ? "" : v.replaceAll("-[DU]XNN_LOG_LEVEL(=\\S*)?|-[DU]XNN_NO_LOGGING", "").trim().replaceAll("\\s+", " ");
+        }
+
         /** --resume's run folder, else a new one (none under --dry-run). */
         public RunFolder folder(Config cfg, String stem) {
             if (resume != null) return RunFolder.open(resume);

@@ -180,9 +180,9 @@ public class MacPipeline implements Callable<Integer> {
             Path bj = e.runnerPath().resolveSibling("build.json");
             Map<String, Object> build = pipe.buildJson(e);
             builds.put(e.name(), build);
-            String sme2 = flag(build, "XNNPACK_ENABLE_ARM_SME2");
+            String sme2 = Kit.Pipeline.flag(build, "XNNPACK_ENABLE_ARM_SME2");
             out.put(e.name(), Kit.ordered("path", e.runnerPath().toString(), "build", build, "build_json", build == null ? null : bj.toString(),
-                    "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2, "sme_flag", flag(build, "XNNPACK_ENABLE_ARM_SME"),
+                    "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2, "sme_flag", Kit.Pipeline.flag(build, "XNNPACK_ENABLE_ARM_SME"),
                     "executorch_sha", build == null ? null : build.get("executorch_sha"), "etdump_flag", etdumpFlag.get(e.runnerPath()),
                     "note", build == null ? Kit.Pipeline.NO_BUILD_JSON : null));
             pipe.checkSme2Name(e, sme2);
@@ -191,58 +191,8 @@ public class MacPipeline implements Callable<Integer> {
             if ("ON".equals(sme2) && Boolean.FALSE.equals(host.get("sme2")) && pipe.warnings.stream().noneMatch(w -> w.startsWith("this CPU has no SME2")))
                 pipe.warn("this CPU has no SME2 (" + host.get("cpu") + "): SME2-on runners fall back to NEON kernels here, so SME2 on and off run the same code");
         }
-        for (Kit.ComparePair p : cfg.comparePairs()) {
-            String a = p.baseline().experiment(), b = p.candidate().experiment();
-            if (!builds.containsKey(a) || !builds.containsKey(b)) continue;
-            if (builds.get(a) == null || builds.get(b) == null) {
-                pipe.warn("compare pair \"" + p.label() + "\": no build.json beside the runner of " + Stream.of(a, b).filter(x -> builds.get(x) == null)
-                        .reduce((x, y) -> x + " and " + y).orElse("") + ", so it is unknown whether the two runners differ only in SME2 flags");
-                continue;
-            }
-            Kit.Experiment ea = cfg.experiment(a), eb = cfg.experiment(b);
-            boolean logging = Stream.of(ea, eb).anyMatch(x -> x.mode().equals("xnntrace") || variant(x).endsWith("-xnnlog"));
-            List<String> diff = buildDiff(builds.get(a), builds.get(b), logging);
-            if (!diff.isEmpty()) pipe.warn("compare pair \"" + p.label() + "\": the runners of " + a + " and " + b + " differ in more than the SME2 flags: "
-                    + String.join("; ", diff) + "; rebuild both with jbang scripts/BuildRunners.java so that only XNNPACK_ENABLE_ARM_SME2/SME differ");
-        }
+        pipe.checkPairs(cfg, builds, MacPipeline::variant);
         return out;
-    }
-
-    private static final Set<String> SME_FLAGS = Set.of("XNNPACK_ENABLE_ARM_SME2", "XNNPACK_ENABLE_ARM_SME");
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> cmakeFlags(Map<String, Object> build) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (build != null && build.get("cmake_flags") instanceof Map<?, ?> m)
-            ((Map<String, Object>) m).forEach((k, v) -> out.put(k.startsWith("-D") ? k.substring(2) : k, v == null ? null : String.valueOf(v)));
-        return out;
-    }
-
-    private static String flag(Map<String, Object> build, String name) {
-        String v = cmakeFlags(build).get(name);
-        return v == null ? null : v.toUpperCase(Locale.ROOT);
-    }
-
-    /**
-     * How two build records differ apart from XNNPACK_ENABLE_ARM_SME2/SME: cmake flags, compiler, ExecuTorch SHA. With
-     * logging=true (an xnnlog variant is involved) the kernel-logging flags (XNN_LOG_LEVEL, XNN_NO_LOGGING) are ignored.
-     */
-    static List<String> buildDiff(Map<String, Object> a, Map<String, Object> b, boolean logging) {
-        Map<String, String> fa = cmakeFlags(a), fb = cmakeFlags(b);
-        List<String> out = new ArrayList<>();
-        for (String k : new TreeSet<>(Stream.concat(fa.keySet().stream(), fb.keySet().stream()).toList())) {
-            String va = fa.get(k), vb = fb.get(k);
-            if (SME_FLAGS.contains(k) || Objects.equals(va, vb)) continue;
-            if (logging && (k.contains("XNN_LOG") || Objects.equals(noLogging(va), noLogging(vb)))) continue;
-            out.add("-D" + k + ": " + (va == null ? "(unset)" : va) + " vs " + (vb == null ? "(unset)" : vb));
-        }
-        for (String k : List.of("compiler", "executorch_sha"))
-            if (a.get(k) != null && b.get(k) != null && !a.get(k).equals(b.get(k))) out.add(k + ": " + a.get(k) + " vs " + b.get(k));
-        return out;
-    }
-
-    private static String noLogging(String v) {
-        return v == null ? "" : v.replaceAll("-[DU]XNN_LOG_LEVEL(=\\S*)?|-[DU]XNN_NO_LOGGING", "").trim().replaceAll("\\s+", " ");
     }
 
     private void checkRevisions(Map<String, Object> runners, Map<String, Object> executorch) {

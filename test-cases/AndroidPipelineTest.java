@@ -233,6 +233,25 @@ class AndroidPipelineTest {
     }
 
     @Test
+    void aComparePairWhoseRunnersDifferInMoreThanSme2IsWarned() throws Exception {
+        Map<String, Object> flagsOn = new LinkedHashMap<>(Map.of("-DXNNPACK_ENABLE_ARM_SME2", "ON", "-DXNNPACK_ENABLE_ARM_SME", "ON",
+                "-DCMAKE_C_FLAGS", "-march=armv9-a"));
+        Map<String, Object> flagsOff = new LinkedHashMap<>(Map.of("-DXNNPACK_ENABLE_ARM_SME2", "OFF", "-DXNNPACK_ENABLE_ARM_SME", "OFF"));
+        Kit.writeJson(on.resolveSibling("build.json"), Map.of("variant", "android-arm64-sme2-on", "cmake_flags", flagsOn));
+        Kit.writeJson(off.resolveSibling("build.json"), Map.of("variant", "android-arm64-sme2-off", "cmake_flags", flagsOff));
+        String two = ONE.replace("\"a\"", "\"android_sme2_on\"") + ", " + ONE.replace("\"a\"", "\"android_sme2_off\"").replace("sme2-on", "sme2-off");
+        String pair = ", \"analysis\": {\"compare_pairs\": [{\"baseline\": {\"experiment\": \"android_sme2_off\"},"
+                + " \"candidate\": {\"experiment\": \"android_sme2_on\"}, \"label\": \"on vs off\"}]}";
+        TestKit.Run r = pipeline(config(two, pair).toString(), "--no-analysis");
+        assertEquals(0, r.code(), r.toString());
+        String want = "compare pair \"on vs off\": the runners of android_sme2_off and android_sme2_on differ in more than the SME2 flags:"
+                + " -DCMAKE_C_FLAGS: (unset) vs -march=armv9-a; rebuild both with jbang scripts/BuildRunners.java so that only"
+                + " XNNPACK_ENABLE_ARM_SME2/SME differ";
+        assertTrue(texts(Kit.readJson(onlyRunFolder().resolve("manifest.json")).get("warnings")).contains(want), r.err());
+        assertTrue(r.err().contains("[warn] " + want + "\n"), r.err());
+    }
+
+    @Test
     void deviceWarningsPowerSettingsAndKeptDeviceFiles() throws Exception {
         fake.sme2(false).setting("stay_on_while_plugged_in", "0").setting("low_power", "1").setting("window_animation_scale", null)
                 .setting("animator_duration_scale", "0.5").prop("ro.kernel.qemu", "1").dumpsys("thermalservice", FakeAdb.THERMAL.replace("Status: 0", "Status: 2"));

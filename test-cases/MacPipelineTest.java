@@ -504,9 +504,9 @@ class MacPipelineTest {
         assertEquals(4, m.get("results").size());
 
         Map<String, Object> onLog = build("host-sme2-on-xnnlog", "ON", "Release"), offLog = build("host-sme2-off-xnnlog", "OFF", "Release");
-        assertEquals(List.of(), MacPipeline.buildDiff(onLog, offLog, true));
-        assertEquals(List.of("-DCMAKE_C_FLAGS: -UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5 vs (unset)"), MacPipeline.buildDiff(onLog, OFF_BUILD, false));
-        assertEquals(List.of(), MacPipeline.buildDiff(onLog, OFF_BUILD, true));
+        assertEquals(List.of(), Kit.Pipeline.buildDiff(onLog, offLog, true));
+        assertEquals(List.of("-DCMAKE_C_FLAGS: -UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5 vs (unset)"), Kit.Pipeline.buildDiff(onLog, OFF_BUILD, false));
+        assertEquals(List.of(), Kit.Pipeline.buildDiff(onLog, OFF_BUILD, true));
     }
 
     static List<String> iterateText(JsonNode arr) {
