@@ -67,31 +67,15 @@ class AndroidPipelineTest {
         return TestKit.inProcess((out, err) -> AndroidPipeline.run(out, err, a.toArray(String[]::new)));
     }
 
-    List<Path> runFolders() throws Exception {
-        if (!Files.isDirectory(ws.resolve("runs"))) return List.of();
-        try (Stream<Path> s = Files.list(ws.resolve("runs"))) {
-            return s.sorted().toList();
-        }
-    }
+    List<Path> runFolders() { return TestKit.runFolders(ws.resolve("runs")); }
 
-    Path onlyRunFolder() throws Exception {
-        List<Path> f = runFolders();
-        assertEquals(1, f.size(), f.toString());
-        return f.get(0);
-    }
+    Path onlyRunFolder() { return TestKit.onlyRunFolder(ws.resolve("runs")); }
 
     static String dev(Path run) { return WORKDIR + "/" + run.getFileName(); }
 
-    static JsonNode entry(JsonNode manifest, String exp, int threads) {
-        for (JsonNode r : manifest.get("results")) if (r.get("experiment").asText().equals(exp) && r.get("threads").asInt() == threads) return r;
-        throw new AssertionError("no result " + exp + "/t" + threads);
-    }
+    static JsonNode entry(JsonNode manifest, String exp, int threads) { return TestKit.entry(manifest, exp, threads); }
 
-    static List<Double> doubles(JsonNode arr) {
-        List<Double> out = new ArrayList<>();
-        arr.forEach(n -> out.add(n.asDouble()));
-        return out;
-    }
+    static List<Double> doubles(JsonNode arr) { return TestKit.doubles(arr); }
 
     static List<String> texts(JsonNode arr) {
         List<String> out = new ArrayList<>();

@@ -85,18 +85,12 @@ class MacPipelineTest {
         return TestKit.inProcess((out, err) -> MacPipeline.run(out, err, a.toArray(String[]::new)));
     }
 
-    List<Path> runFolders() throws Exception {
-        if (!Files.isDirectory(ws.resolve("runs"))) return List.of();
-        try (Stream<Path> s = Files.list(ws.resolve("runs"))) {
-            return s.sorted().toList();
-        }
-    }
+    List<Path> runFolders() { return TestKit.runFolders(ws.resolve("runs")); }
 
-    Path onlyRunFolder() throws Exception {
-        List<Path> f = runFolders();
-        assertEquals(1, f.size(), f.toString());
-        assertTrue(f.get(0).getFileName().toString().matches("\\d{8}-\\d{6}-mnv1_xnnpack_fp32"), f.get(0).toString());
-        return f.get(0);
+    Path onlyRunFolder() {
+        Path f = TestKit.onlyRunFolder(ws.resolve("runs"));
+        assertTrue(f.getFileName().toString().matches("\\d{8}-\\d{6}-mnv1_xnnpack_fp32"), f.toString());
+        return f;
     }
 
     static List<String> cmd(Path runner, Path model, int n, int threads, Path etdump) {
@@ -105,21 +99,14 @@ class MacPipelineTest {
         return c;
     }
 
-    static JsonNode entry(JsonNode manifest, String exp, int threads) {
-        for (JsonNode r : manifest.get("results")) if (r.get("experiment").asText().equals(exp) && r.get("threads").asInt() == threads) return r;
-        throw new AssertionError("no result " + exp + "/t" + threads);
-    }
+    static JsonNode entry(JsonNode manifest, String exp, int threads) { return TestKit.entry(manifest, exp, threads); }
 
     static double median(List<Double> v) {
         List<Double> s = v.stream().sorted().toList();
         return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }
 
-    static List<Double> doubles(JsonNode arr) {
-        List<Double> out = new ArrayList<>();
-        arr.forEach(n -> out.add(n.asDouble()));
-        return out;
-    }
+    static List<Double> doubles(JsonNode arr) { return TestKit.doubles(arr); }
 
     @Test
     void endToEndWritesTheReadmeRunFolder() throws Exception {

@@ -121,4 +121,34 @@ public final class TestKit {
             throw new java.io.UncheckedIOException(ex);
         }
     }
+
+    /** The run folders a pipeline wrote under outputRoot, sorted (empty when there is none). */
+    public static List<Path> runFolders(Path outputRoot) {
+        if (!Files.isDirectory(outputRoot)) return List.of();
+        try (java.util.stream.Stream<Path> s = Files.list(outputRoot)) {
+            return s.sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The one run folder under outputRoot (fails when there are none or several). */
+    public static Path onlyRunFolder(Path outputRoot) {
+        List<Path> f = runFolders(outputRoot);
+        org.junit.jupiter.api.Assertions.assertEquals(1, f.size(), f.toString());
+        return f.get(0);
+    }
+
+    /** The manifest result entry of experiment × threads. */
+    public static com.fasterxml.jackson.databind.JsonNode entry(com.fasterxml.jackson.databind.JsonNode manifest, String exp, int threads) {
+        for (var r : manifest.get("results")) if (r.get("experiment").asText().equals(exp) && r.get("threads").asInt() == threads) return r;
+        throw new AssertionError("no result " + exp + "/t" + threads);
+    }
+
+    /** A JSON array of numbers as doubles. */
+    public static List<Double> doubles(com.fasterxml.jackson.databind.JsonNode arr) {
+        List<Double> out = new ArrayList<>();
+        arr.forEach(n -> out.add(n.asDouble()));
+        return out;
+    }
 }
