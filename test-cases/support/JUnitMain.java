@@ -28,10 +28,14 @@ public class JUnitMain {
     public static int runAll(String... args) throws Exception {
         var builder = LauncherDiscoveryRequestBuilder.request();
         List<String> classes = new ArrayList<>();
+        boolean methodSelected = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--class" -> classes.add(args[++i]);
-                case "--method" -> builder.selectors(DiscoverySelectors.selectMethod(args[++i]));
+                case "--method" -> {
+                    builder.selectors(DiscoverySelectors.selectMethod(args[++i]));
+                    methodSelected = true;
+                }
                 default -> {
                     System.err.println("usage: RunTests [--class NAME ...] [--method Class#method]");
                     return 2;
@@ -39,11 +43,15 @@ public class JUnitMain {
             }
         }
         if (!classes.isEmpty()) classes.forEach(c -> builder.selectors(DiscoverySelectors.selectClass(c)));
-        else if (builder.build().getSelectorsByType(org.junit.platform.engine.discovery.MethodSelector.class).isEmpty()) {
+        else if (!methodSelected) {
             Path root = Path.of(JUnitMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             builder.selectors(DiscoverySelectors.selectClasspathRoots(Set.of(root)));
+            // Only the test classes (names ending in Test/Tests), not helper or sample classes that carry @Test methods.
+            builder.filters(org.junit.platform.engine.discovery.ClassNameFilter.includeClassNamePatterns(
+                    org.junit.platform.engine.discovery.ClassNameFilter.STANDARD_INCLUDE_PATTERN));
         }
-        builder.filters(org.junit.platform.launcher.TagFilter.excludeTags("benchmark"));
+        // A misdeclared test (private, static, wrong return type) fails the run instead of being dropped with a warning.
+        builder.configurationParameter("junit.platform.discovery.issue.severity.critical", "WARNING");
         LauncherDiscoveryRequest request = builder.build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
@@ -51,7 +59,7 @@ public class JUnitMain {
         TestExecutionSummary s = summary.getSummary();
         long failed = s.getTotalFailureCount();
         long passed = s.getTestsSucceededCount();
-        long skipped = s.getTestsSkippedCount() + s.getTestsAbortedCount();
+        long skipped = s.getTestsFoundCount() - passed - s.getTestsFailedCount(); // incl. tests of skipped or aborted classes
         System.out.printf("%d passed, %d failed, %d skipped%n", passed, failed, skipped);
         return failed == 0 && s.getTestsFoundCount() > 0 ? 0 : 1;
     }
@@ -67,6 +75,8 @@ public class JUnitMain {
         public void executionFinished(TestIdentifier id, TestExecutionResult r) {
             if (!id.isTest()) {
                 if (r.getStatus() == TestExecutionResult.Status.FAILED) report("FAIL (container) " + name(id), r);
+                if (r.getStatus() == TestExecutionResult.Status.ABORTED)
+                    System.out.println("SKIP (container) " + id.getDisplayName() + ": " + r.getThrowable().map(Throwable::getMessage).orElse(""));
                 return;
             }
             switch (r.getStatus()) {
