@@ -37,7 +37,6 @@ class LauncherTest {
 
     private TestKit.Run launch(Path home, String... args) {
         String[] argv = new String[args.length + 2];
-        argv[0] = "bash";
         argv[1] = home.resolve("jbang").toString();
         System.arraycopy(args, 0, argv, 2, args.length);
         argv[0] = Path.of("/bin/bash").toString();
@@ -67,9 +66,10 @@ class LauncherTest {
     @Test
     void fetchesThePinnedFatJarWithMavenOnceAndSpeaksTheExecProtocol() throws Exception {
         Path home = isolatedLauncher("java");
-        Path realJar = TestKit.repo().resolve(".jbang/jbang.jar");
-        if (!Files.exists(realJar)) realJar = Path.of(System.getProperty("user.home"), ".jbang/bin/jbang.jar");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(realJar), "no local jbang.jar to stand in for the Maven download");
+        // The pinned artifact as Maven leaves it in the local repository (the launcher fetched it so, or the repo's copy).
+        Path realJar = Path.of(System.getProperty("user.home"), ".m2/repository/dev/jbang/jbang-cli/0.132.1/jbang-cli-0.132.1-all.jar");
+        if (!Files.exists(realJar)) realJar = TestKit.repo().resolve(".jbang/jbang.jar");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(realJar), "no local copy of jbang-cli 0.132.1 to stand in for the Maven download");
         Path calls = tmp.resolve("mvn-calls.txt");
         // A fake mvn that records its arguments and "downloads" by copying the real jar into -DoutputDirectory.
         TestKit.fakeTool(tmp.resolve("bin"), "mvn", String.join("\n",
@@ -101,6 +101,16 @@ class LauncherTest {
         assertTrue(r.err().contains("Maven could not fetch dev.jbang:jbang-cli:0.132.1:jar:all (log: .jbang/fetch.log)"), r.err());
         assertTrue(Files.readString(home.resolve(".jbang/fetch.log")).contains("network is unreachable"));
         assertFalse(Files.exists(home.resolve(".jbang/jbang.jar")));
+    }
+
+    @Test
+    void mavenThatLeavesNoJarIsAnErrorNotAJavaCrash() throws Exception {
+        Path home = isolatedLauncher("java");
+        TestKit.fakeTool(tmp.resolve("bin"), "mvn", "echo 'BUILD SUCCESS'");
+        TestKit.Run r = launch(home, "version");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("error: Maven ran but left no jbang-cli-0.132.1-all.jar in .jbang/download (log: .jbang/fetch.log)"), r.err());
+        assertFalse(r.err().contains("dev.jbang.Main"), r.err());
     }
 
     @Test

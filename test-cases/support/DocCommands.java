@@ -245,11 +245,15 @@ public final class DocCommands {
     /** Does one expected output line (with "..." as a wildcard) match this actual line? */
     public static boolean lineMatches(String expected, String actual) {
         String[] pieces = expected.strip().split("\\.\\.\\.|…", -1);
+        String line = actual.strip();
         int at = 0;
-        for (String p : pieces) {
+        for (int i = 0; i < pieces.length; i++) {
+            String p = pieces[i];
             if (p.isEmpty()) continue;
-            int k = actual.indexOf(p, at);
-            if (k < 0) return false;
+            boolean first = i == 0, last = i == pieces.length - 1;
+            if (first && !line.startsWith(p)) return false;  // anchored at the start unless the line starts with ...
+            int k = last ? line.lastIndexOf(p) : line.indexOf(p, at);
+            if (k < at || last && k + p.length() != line.length()) return false;  // anchored at the end unless it ends with ...
             at = k + p.length();
         }
         return true;
@@ -286,5 +290,27 @@ public final class DocCommands {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A Markdown link or image: group 1 "!" for an image, 2 the text (alt text), 3 the target. */
+    public static final java.util.regex.Pattern LINK = java.util.regex.Pattern.compile("(!?)\\[([^\\]]*)\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
+
+    /** Markdown without its fenced code blocks (links inside them are examples, not links). */
+    public static String stripFencedBlocks(String s) {
+        return s.replaceAll("(?ms)^\\s*```.*?^\\s*```\\s*$", "");
+    }
+
+    /** The image targets of a Markdown text, in order (outside code blocks). */
+    public static List<String> images(String markdown) {
+        List<String> out = new ArrayList<>();
+        var m = LINK.matcher(stripFencedBlocks(markdown));
+        while (m.find()) if (!m.group(1).isEmpty()) out.add(m.group(3));
+        return out;
+    }
+
+    /** The last n lines of a text. */
+    public static String tail(String s, int n) {
+        String[] l = s.split("\\R");
+        return String.join("\n", java.util.Arrays.asList(l).subList(Math.max(0, l.length - n), l.length));
     }
 }

@@ -52,8 +52,6 @@ public final class EtdumpWriter {
         return this;
     }
 
-    public int blockCount() { return blocks.size(); }
-
     /** The complete file: [u32 size][root offset]["ED00"]... */
     public byte[] finish() {
         FlatBufferBuilder b = new FlatBufferBuilder(1024 + blocks.size() * 4096);
