@@ -32,8 +32,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -143,9 +141,11 @@ public class AnalyzeResults implements Callable<Integer> {
     static final List<String> CATEGORIES = List.of("CONV", "GEMM", "DATA_MOVEMENT", "ELEMENTWISE", "ACTIVATION",
             "POOL_REDUCE", "NORM", "QUANT", "OTHER", "DELEGATE_OVERHEAD", "RUNTIME_OVERHEAD");
     static final int OP_CATEGORIES = 9, DELEGATE_OVERHEAD = 9, RUNTIME_OVERHEAD = 10;
-    /** Events that are never operators: framework and instruction wrappers. */
-    static final Set<String> FRAMEWORK_EVENTS = Set.of("Method::execute", "DELEGATE_CALL", "OPERATOR_CALL",
-            "Program::load_method", "Method::init", "Method::step", "JF_CALL", "MOVE_CALL", "FREE_CALL");
+    /** The categories after the operator ones: time no operator event accounts for (ms, but no share of operator time). */
+    static final List<String> OVERHEAD = CATEGORIES.subList(OP_CATEGORIES, CATEGORIES.size());
+    /** Noise thresholds: fewer runs than this, or a coefficient of variation above this, make an experiment noisy. */
+    static final int MIN_RUNS = 10;
+    static final double CV_LIMIT_PERCENT = 5.0;
     /** Inspector's RESERVED_FRAMEWORK_EVENT_NAMES: never associated with graph nodes. */
     static final Set<String> RESERVED_FRAMEWORK = Set.of("Method::init", "Program::load_method", "Method::execute");
     static final String REREAD_FIX = "re-run the step that wrote this file (a profiling run writes the ETDump once, at exit); a partial copy is truncated";
@@ -356,12 +356,9 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     static byte[] readBytes(Path p, String what) {
-        if (p == null) throw Kit.UserError.badInput(what + ": no file given", "pass the file's path");
-        if (Files.isDirectory(p)) throw Kit.UserError.badInput(p + ": is a folder, not " + what, "pass the file inside it");
-        if (!Files.isRegularFile(p)) throw Kit.UserError.badInput(p + ": file not found (" + what + ")", "check the path");
+        checkFile(p, what);
         try {
-            if (Files.size(p) > Integer.MAX_VALUE - 64)
-                throw Kit.UserError.badInput(p + ": byte 0: " + Files.size(p) + " bytes is larger than 2 GB: not " + what, "check the file");
+            checkSize(p, Files.size(p), what);
             return Files.readAllBytes(p);
         } catch (IOException e) {
             throw Kit.UserError.badInput(p + ": cannot read: " + e.getMessage(), "check the file's permissions");
@@ -370,17 +367,27 @@ public class AnalyzeResults implements Callable<Integer> {
 
     /** Maps a file read-only (no heap copy: large ETDumps stay off the Java heap). */
     static ByteBuffer mapFile(Path p, String what) {
-        if (p == null) throw Kit.UserError.badInput(what + ": no file given", "pass the file's path");
-        if (Files.isDirectory(p)) throw Kit.UserError.badInput(p + ": is a folder, not " + what, "pass the file inside it");
-        if (!Files.isRegularFile(p)) throw Kit.UserError.badInput(p + ": file not found (" + what + ")", "check the path");
+        checkFile(p, what);
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size > Integer.MAX_VALUE - 64)
-                throw Kit.UserError.badInput(p + ": byte 0: " + size + " bytes is larger than 2 GB: not " + what, "check the file");
+            checkSize(p, size, what);
             return ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
         } catch (IOException e) {
             throw Kit.UserError.badInput(p + ": cannot read: " + e.getMessage(), "check the file's permissions");
         }
+    }
+
+    /** The checks before reading a file: given, not a folder, present. */
+    private static void checkFile(Path p, String what) {
+        if (p == null) throw Kit.UserError.badInput(what + ": no file given", "pass the file's path");
+        if (Files.isDirectory(p)) throw Kit.UserError.badInput(p + ": is a folder, not " + what, "pass the file inside it");
+        if (!Files.isRegularFile(p)) throw Kit.UserError.badInput(p + ": file not found (" + what + ")", "check the path");
+    }
+
+    /** Files are read into one array or one mapping, so at most 2 GB. */
+    private static void checkSize(Path p, long size, String what) {
+        if (size > Integer.MAX_VALUE - 64)
+            throw Kit.UserError.badInput(p + ": byte 0: " + size + " bytes is larger than 2 GB: not " + what, "check the file");
     }
 
     /** What a file looks like when it is not what was expected, for the error message. */
@@ -401,12 +408,11 @@ public class AnalyzeResults implements Callable<Integer> {
     // Readers: ETDump (size-prefixed flatbuffer "ED00", ExecuTorch devtools/etdump/etdump_schema_flatcc.fbs)
     // =====================================================================================================================
 
-    /** A decoded ETDump: RunData blocks in file order. */
-    record Etdump(String file, long version, List<RunData> runs, int bytes, int emptyEvents) {
+    /** A decoded ETDump: RunData blocks in file order, with its event counts (counted once, while reading). */
+    record Etdump(String file, long version, List<RunData> runs, int bytes, int emptyEvents, int profileEvents,
+                  int debugEvents, int allocEvents) {
         int count(Class<? extends Ev> kind) {
-            int n = 0;
-            for (RunData r : runs) if (r.events() != null) for (Ev e : r.events()) if (kind.isInstance(e)) n++;
-            return n;
+            return kind == Profile.class ? profileEvents : kind == Debug.class ? debugEvents : kind == Alloc.class ? allocEvents : 0;
         }
     }
 
@@ -457,10 +463,10 @@ public class AnalyzeResults implements Callable<Integer> {
         long version = Integer.toUnsignedLong(fb.i32(root, vt, 0, 0));
         int runsVec = fb.vector(root, vt, 1);
         List<RunData> runs = new ArrayList<>();
-        int[] empty = {0};
+        int[] counts = new int[4];   // empty, profile, debug, allocation events
         int n = runsVec < 0 ? 0 : fb.count(runsVec, 4);
-        for (int i = 0; i < n; i++) runs.add(runData(fb, fb.elem(runsVec, i), empty));
-        return new Etdump(file, version, List.copyOf(runs), length, empty[0]);
+        for (int i = 0; i < n; i++) runs.add(runData(fb, fb.elem(runsVec, i), counts));
+        return new Etdump(file, version, List.copyOf(runs), length, counts[0], counts[1], counts[2], counts[3]);
     }
 
     static String orEmpty(String s) { return s == null ? "" : s; }
@@ -477,7 +483,7 @@ public class AnalyzeResults implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static RunData runData(Fb fb, int rd, int[] emptyEvents) {
+    private static RunData runData(Fb fb, int rd, int[] counts) {
         int vt = fb.vt(rd);
         String name = fb.str(rd, vt, 0);
         int bundled = fb.i32(rd, vt, 1, -1);
@@ -494,8 +500,8 @@ public class AnalyzeResults implements Callable<Integer> {
             events = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 Ev e = event(fb, fb.elem(ev, i));
-                if (e == null) emptyEvents[0]++;
-                else events.add(e);
+                counts[e == null ? 0 : e instanceof Profile ? 1 : e instanceof Debug ? 2 : 3]++;
+                if (e != null) events.add(e);
             }
         }
         return new RunData(name == null ? "" : name, bundled, List.copyOf(allocators), events, rd);
@@ -1068,7 +1074,7 @@ public class AnalyzeResults implements Callable<Integer> {
             Map<Ev, Acc> contributing = new IdentityHashMap<>();
             for (Map.Entry<ESig, Object[]> e : sigs.entrySet()) {
                 Acc acc = g.events.computeIfAbsent(e.getKey(), k -> new Acc());
-                accumulate(d.file(), acc, e.getKey(), e.getValue());
+                accumulate(d.file(), acc, e.getValue());
                 if (e.getValue()[0] instanceof Profile p) contributing.put(p, acc);
             }
             plan = new Acc[run.events().size()];
@@ -1153,8 +1159,8 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static void accumulate(String file, Acc acc, ESig sig, Object[] inst) {
-        if (inst[0] instanceof Profile p) acc.add(durationMs(file, p, sig.profile() != null && isDelegated(sig.profile())));
+    private static void accumulate(String file, Acc acc, Object[] inst) {
+        if (inst[0] instanceof Profile p) acc.add(durationMs(file, p, p.delegated()));
         List<Debug> debugs = (List<Debug>) inst[1];
         if (acc.debugData == null && debugs != null) {
             List<Value> values = new ArrayList<>();
@@ -1162,8 +1168,6 @@ public class AnalyzeResults implements Callable<Integer> {
             acc.debugData = values;
         }
     }
-
-    static boolean isDelegated(Sig s) { return s.delegateId() != null || s.delegateIdStr() != null; }
 
     /**
      * An event's duration in ms as Inspector computes it: non-delegated (end - start) / 1e6; delegated
@@ -1408,7 +1412,10 @@ public class AnalyzeResults implements Callable<Integer> {
     record OpStat(String name, String kind, String category, double countPerRun, double meanMsPerRun,
                   Double shareOfDelegate, Double shareOfE2e) {}
 
-    /** Per-experiment figures; ms values are means per used run. */
+    /**
+     * Per-experiment figures; ms values are means over the used runs: the executions after --skip-runs, less those
+     * without Method::execute when other runs have one (so latency, operators and categories cover the same runs).
+     */
     record Analysis(int runsTotal, int skipRuns, int runsUsed, List<Integer> usedRuns, double[] latencyMs, Latency e2e,
                     Double delegateCallMs, double operatorMs, double[] categoriesMs, List<OpStat> operators,
                     List<String> operatorTypesSeen, List<String> warnings) {
@@ -1451,11 +1458,22 @@ public class AnalyzeResults implements Callable<Integer> {
         if (skip > 0 && skip >= exec.size() && !exec.isEmpty())
             throw Kit.UserError.badInput("--skip-runs " + skip + " drops all " + exec.size() + " executions of " + d.file(),
                     "use a smaller --skip-runs (at most " + (exec.size() - 1) + ")");
-        List<Integer> used = exec.subList(Math.min(skip, exec.size()), exec.size());
+        List<Integer> kept = exec.subList(Math.min(skip, exec.size()), exec.size());
+        // One set of runs for every figure: a run without Method::execute has no end-to-end time (so no runtime
+        // overhead), so when other runs have one it is left out entirely; when none has one, all runs count.
+        List<Integer> used = new ArrayList<>();
+        for (int r : kept) if (hasExecute(d.runs().get(r).events())) used.add(r);
         Totals t = new Totals();
+        t.runsWithoutExecute = kept.size() - used.size();
+        if (used.isEmpty()) used = kept;
         Method m = prog == null ? null : prog.first();
         for (int r : used) scanRun(d.file(), d.runs().get(r).events(), m, rec, t);
         return summarise(d, exec.size(), skip, used, t, m);
+    }
+
+    private static boolean hasExecute(List<Ev> events) {
+        for (Ev e : events) if (e instanceof Profile p && !p.delegated() && "Method::execute".equals(p.name())) return true;
+        return false;
     }
 
     private static void scanRun(String file, List<Ev> events, Method m, EtRecord rec, Totals t) {
@@ -1504,7 +1522,7 @@ public class AnalyzeResults implements Callable<Integer> {
         double overhead = 0;
         for (double[] dc : delegates.values()) if (dc[2] != 0) overhead += dc[0] - dc[1];
         t.categories[DELEGATE_OVERHEAD] += overhead;
-        if (Double.isNaN(e2e)) { t.runsWithoutExecute++; return; }
+        if (Double.isNaN(e2e)) return;
         t.latency.add(e2e);
         double runtime = e2e - ops - overhead;
         if (runtime < 0) t.negativeOverhead = Math.min(t.negativeOverhead, runtime);
@@ -1561,7 +1579,7 @@ public class AnalyzeResults implements Callable<Integer> {
         for (int i = 0; i < cat.length; i++) cat[i] = n == 0 ? 0 : t.categories[i] / n;
         for (int i = 0; i < OP_CATEGORIES; i++) opMs += cat[i];
         Double delegateCall = t.anyDelegateCall ? t.delegateCall / n : null;
-        double e2eMean = n == 0 ? 0 : t.latency.stream().mapToDouble(Double::doubleValue).sum() / n;
+        double e2eMean = e2e == null ? 0 : e2e.mean();
         List<OpStat> ops = new ArrayList<>();
         for (OpAcc a : t.ops.values()) {
             double mean = a.totalMs / n;
@@ -1579,19 +1597,24 @@ public class AnalyzeResults implements Callable<Integer> {
     private static List<String> warnings(Etdump d, int runsTotal, int n, Latency e2e, double[] lat, Totals t, Method m) {
         List<String> w = new ArrayList<>();
         if (runsTotal == 0) w.add("no Execute block: the ETDump holds no execution (was the runner built with the event tracer?)");
-        if (n > 0 && n < 10) w.add("only " + n + " run" + (n == 1 ? "" : "s") + ": fewer than 10, so the statistics are rough");
-        if (e2e != null && e2e.cvPercent() != null && e2e.cvPercent() > 5)
-            w.add(String.format(Locale.ROOT, "coefficient of variation %.1f%% > 5%%: noisy (close other programs, pin the threads, use more runs)", e2e.cvPercent()));
+        if (n > 0 && n < MIN_RUNS) w.add("only " + n + " run" + (n == 1 ? "" : "s") + ": fewer than " + MIN_RUNS + ", so the statistics are rough");
+        if (e2e != null && e2e.cvPercent() != null && e2e.cvPercent() > CV_LIMIT_PERCENT)
+            w.add(String.format(Locale.ROOT, "coefficient of variation %.1f%% > %.0f%%: noisy (close other programs, pin the threads, use more runs)",
+                    e2e.cvPercent(), CV_LIMIT_PERCENT));
         if (lat.length >= 3) {
             double rest = Stats.median(Arrays.copyOfRange(lat, 1, lat.length));
             if (rest > 0 && lat[0] > 1.5 * rest)
                 w.add(String.format(Locale.ROOT, "the first run took %.3f ms, %.1fx the median of the others: a warm-up effect; consider --skip-runs 1", lat[0], lat[0] / rest));
         }
-        if (t.runsWithoutExecute > 0) w.add(t.runsWithoutExecute + " run(s) have no Method::execute event: no end-to-end time for them");
+        if (t.runsWithoutExecute > 0 && lat.length == 0)
+            w.add(t.runsWithoutExecute + " run(s) have no Method::execute event: no end-to-end time for them");
+        else if (t.runsWithoutExecute > 0)
+            w.add(t.runsWithoutExecute + " run(s) have no Method::execute event: left out, so latency, operators and categories are means over the "
+                    + n + " run(s) that have one");
         if (t.negativeOverhead < -1e-9)
             w.add(String.format(Locale.ROOT, "operator events add up to more than Method::execute (by %.6f ms in one run): overlapping events", -t.negativeOverhead));
-        if (d.count(Alloc.class) > 0)
-            w.add(d.count(Alloc.class) + " allocation event(s): not part of the Inspector table (Inspector itself fails on them)");
+        if (d.allocEvents() > 0)
+            w.add(d.allocEvents() + " allocation event(s): not part of the Inspector table (Inspector itself fails on them)");
         if (d.emptyEvents() > 0) w.add(d.emptyEvents() + " event(s) with no profile, debug or allocation part were skipped");
         if (m != null) checkProgram(m, t, w);
         return List.copyOf(w);
@@ -1804,7 +1827,7 @@ public class AnalyzeResults implements Callable<Integer> {
     static ObjectNode summaryJson(Job job, List<Experiment> exps, List<Comparison> comps, int top, int traceRuns) {
         ObjectNode s = Kit.object();
         s.put("schema_version", 1);
-        s.put("generated_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        s.put("generated_at", Kit.utcNow());
         s.put("tool", "AnalyzeResults " + VERSION);
         ObjectNode src = s.putObject("source");
         src.put("run_dir", str(job.runDir()));
@@ -1822,7 +1845,6 @@ public class AnalyzeResults implements Callable<Integer> {
         for (Comparison c : comps) ca.add(comparisonJson(c));
         s.set("skipped", Kit.JSON.valueToTree(job.skipped()));
         s.set("warnings", strings(job.warnings()));
-        s.putArray("insights");
         return s;
     }
 
@@ -1950,9 +1972,9 @@ public class AnalyzeResults implements Callable<Integer> {
     private static ObjectNode inspectorJson(Experiment e) {
         if (e.dump() == null) return null;
         ObjectNode o = Kit.object();
-        o.put("events_profile", e.dump().count(Profile.class));
-        o.put("events_debug", e.dump().count(Debug.class));
-        o.put("events_allocation", e.dump().count(Alloc.class));
+        o.put("events_profile", e.dump().profileEvents());
+        o.put("events_debug", e.dump().debugEvents());
+        o.put("events_allocation", e.dump().allocEvents());
         ArrayNode blocks = o.putArray("blocks");
         for (Block b : e.blocks()) {
             ObjectNode x = blocks.addObject();
@@ -2051,7 +2073,7 @@ public class AnalyzeResults implements Callable<Integer> {
         for (Experiment e : exps) {
             Analysis an = e.an();
             if (an == null) continue;
-            double e2e = an.e2e() == null ? 0 : Arrays.stream(an.latencyMs()).sum() / Math.max(1, an.runsUsed());
+            double e2e = an.e2e() == null ? 0 : an.e2e().mean();
             for (int i = 0; i < CATEGORIES.size(); i++)
                 csvLine(sb, Arrays.asList(e.in().label(), CATEGORIES.get(i), py(an.categoriesMs()[i]),
                         i < OP_CATEGORIES ? pyOrNull(an.categoryShare(i)) : null, e2e > 0 ? py(an.categoriesMs()[i] / e2e) : null));
@@ -2180,13 +2202,16 @@ public class AnalyzeResults implements Callable<Integer> {
             if (exec) executions++;
             String name = exec ? "run " + executions + (used.contains(r) ? "" : " (skipped)") : run.name();
             metadata(g, "thread_name", pid, r, name);
-            List<Profile> ps = new ArrayList<>();
-            for (Ev ev : run.events()) if (ev instanceof Profile p) ps.add(p);
-            ps.sort(Comparator.comparingLong((Profile p) -> p.start() - t0).thenComparing(Comparator.comparingDouble((Profile p) ->
-                    durationMs(e.dump().file(), p, p.delegated())).reversed()));
-            for (Profile p : ps) traceEvent(g, e.dump().file(), p, pid, r, t0);
+            List<TraceEvent> ps = new ArrayList<>();
+            for (Ev ev : run.events())
+                if (ev instanceof Profile p) ps.add(new TraceEvent(p, p.start() - t0, durationMs(e.dump().file(), p, p.delegated())));
+            ps.sort(Comparator.comparingLong(TraceEvent::start).thenComparing(Comparator.comparingDouble(TraceEvent::ms).reversed()));
+            for (TraceEvent x : ps) traceEvent(g, x, pid, r, t0);
         }
     }
+
+    /** A profile event with its sort keys: start relative to the first event, duration in ms (outermost first on ties). */
+    private record TraceEvent(Profile p, long start, double ms) {}
 
     private static void metadata(JsonGenerator g, String kind, int pid, int tid, String name) throws IOException {
         g.writeStartObject();
@@ -2200,7 +2225,8 @@ public class AnalyzeResults implements Callable<Integer> {
         g.writeEndObject();
     }
 
-    private static void traceEvent(JsonGenerator g, String file, Profile p, int pid, int tid, long t0) throws IOException {
+    private static void traceEvent(JsonGenerator g, TraceEvent x, int pid, int tid, long t0) throws IOException {
+        Profile p = x.p();
         boolean delegated = p.delegated();
         String name = p.inspectorName();
         String cat = delegated ? category(operatorType(name), "xnnpack")
@@ -2211,7 +2237,7 @@ public class AnalyzeResults implements Callable<Integer> {
         g.writeStringField("ph", "X");
         g.writeNumberField("ts", udouble(p.start() - t0) / 1000.0);
         g.writeNumberField("dur", Long.compareUnsigned(p.end(), p.start()) >= 0 ? udouble(p.end() - p.start()) / 1000.0
-                : durationMs(file, p, delegated) * 1000.0);
+                : x.ms() * 1000.0);
         g.writeNumberField("pid", pid);
         g.writeNumberField("tid", tid);
         g.writeObjectFieldStart("args");
@@ -2250,8 +2276,9 @@ public class AnalyzeResults implements Callable<Integer> {
         List<Experiment> exps = analyseAll(job);   // silent until everything is read: a bad file gives only the error
         List<Comparison> comps = comparisons(job, exps);
         ObjectNode summary = summaryJson(job, exps, comps, top, traceRuns);
-        summary.putArray("insights").addAll(Report.insights(summary));
-        writeOutputs(job.out(), summary, exps, comps);
+        Report.Model report = Report.model(summary);   // read once: for the insights, then (with them) for the report files
+        summary.putArray("insights").addAll(Report.insights(report));
+        writeOutputs(job.out(), summary, report, exps, comps);
         if (json) io.data(summary);
         else printSummary(job, exps, comps);
         return Kit.OK;
@@ -2494,7 +2521,7 @@ public class AnalyzeResults implements Callable<Integer> {
         return r;
     }
 
-    private void writeOutputs(Path dir, ObjectNode summary, List<Experiment> exps, List<Comparison> comps) {
+    private void writeOutputs(Path dir, ObjectNode summary, Report.Model report, List<Experiment> exps, List<Comparison> comps) {
         io.step("Writing the analysis of " + exps.size() + " experiment" + (exps.size() == 1 ? "" : "s") + " into " + dir);
         if (Files.isRegularFile(dir.resolve("analysis_summary.json"))) io.info("replacing the earlier analysis in " + dir);
         Kit.writeJson(dir.resolve("analysis_summary.json"), summary);
@@ -2504,7 +2531,7 @@ public class AnalyzeResults implements Callable<Integer> {
         Kit.writeAtomic(dir.resolve("kernels.csv"), kernelsCsv(exps));
         Kit.writeAtomic(dir.resolve("comparison.csv"), comparisonCsv(comps));
         Kit.writeAtomic(dir.resolve("trace.json"), traceJson(exps, traceRuns));
-        Report.write(summary, dir);
+        Report.write(report, dir);
     }
 
     private void printSummary(Job job, List<Experiment> exps, List<Comparison> comps) {
@@ -2547,11 +2574,6 @@ public class AnalyzeResults implements Callable<Integer> {
         // Constants
         // =================================================================================================================
 
-        /** The category order everywhere (the contract's order). */
-        static final List<String> CATEGORIES = List.of("CONV", "GEMM", "DATA_MOVEMENT", "ELEMENTWISE", "ACTIVATION",
-                "POOL_REDUCE", "NORM", "QUANT", "OTHER", "DELEGATE_OVERHEAD", "RUNTIME_OVERHEAD");
-        /** Time not attributed to an operator; these have ms but no share. */
-        static final Set<String> OVERHEAD = Set.of("DELEGATE_OVERHEAD", "RUNTIME_OVERHEAD");
         /** Paul Tol's colour-blind-safe "muted" scheme for the operator categories; greys for the two overheads. */
         private static final Map<String, String> COLOURS = Map.ofEntries(
                 Map.entry("CONV", "#332288"), Map.entry("GEMM", "#CC6677"), Map.entry("DATA_MOVEMENT", "#DDCC77"),
@@ -2559,8 +2581,6 @@ public class AnalyzeResults implements Callable<Integer> {
                 Map.entry("NORM", "#999933"), Map.entry("QUANT", "#AA4499"), Map.entry("OTHER", "#882255"),
                 Map.entry("DELEGATE_OVERHEAD", "#AAAAAA"), Map.entry("RUNTIME_OVERHEAD", "#DDDDDD"));
         private static final String UNKNOWN_COLOUR = "#666666";
-        static final double CV_LIMIT_PERCENT = 5.0;
-        static final int MIN_RUNS = 10;
         static final int DEFAULT_TOP = 10;
         static final String CATEGORIES_SVG = "categories.svg";
         static final String OPERATORS_SVG = "operators.svg";
@@ -2584,8 +2604,6 @@ public class AnalyzeResults implements Callable<Integer> {
                           double shareE2e) {
             boolean outside() { return kind != null && !kind.equalsIgnoreCase("xnnpack"); }
         }
-
-        private record Kernel(String category, String name, String isa, double count) {}
 
         private record Exp(String label, Integer threads, String mode, JsonNode raw, double[] latency, Stats stats,
                            double delegateMs, double operatorMs, Map<String, Double> ms, Map<String, Double> share,
@@ -2644,8 +2662,8 @@ public class AnalyzeResults implements Callable<Integer> {
             List<Cmp> cmps = new ArrayList<>();
             for (JsonNode c : list(root, "comparisons")) if (c.isObject()) cmps.add(cmp(c, cmps.size(), cats, exps));
             int top = DEFAULT_TOP;
-            for (JsonNode t : List.of(root.path("top"), root.path("options").path("top")))
-                if (t.isIntegralNumber() && t.asInt() > 0) { top = Math.min(t.asInt(), 100); break; }
+            JsonNode t = root.path("options").path("top");
+            if (t.isIntegralNumber() && t.asInt() > 0) top = Math.min(t.asInt(), 100);
             return new Model(root, List.copyOf(cats), List.copyOf(exps), List.copyOf(cmps), top);
         }
 
@@ -2680,34 +2698,17 @@ public class AnalyzeResults implements Callable<Integer> {
                     List.copyOf(ops), verdictOf(str(n, "sme2_evidence")));
         }
 
+        /** The summary's e2e_ms figures; a figure it lacks comes from the analysis' own statistics of latency_ms. */
         private static Stats stats(JsonNode e2e, double[] lat) {
-            double[] sorted = lat.clone();
-            Arrays.sort(sorted);
-            double mean = sorted.length == 0 ? Double.NaN : Arrays.stream(sorted).sum() / sorted.length;
-            double sd = Double.NaN;
-            if (sorted.length > 1) {
-                double ss = 0;
-                for (double v : sorted) ss += (v - mean) * (v - mean);
-                sd = Math.sqrt(ss / (sorted.length - 1));
-            }
+            Latency l = Latency.of(lat);
             JsonNode nNode = e2e.path("n");
             int n = nNode.isIntegralNumber() ? nNode.asInt() : lat.length;
-            double m = or(num(e2e, "mean"), mean);
-            double stdev = or(num(e2e, "stdev"), sd);
-            double cv = or(num(e2e, "cv_percent"), fin(stdev) && fin(m) && m != 0 ? stdev / m * 100 : Double.NaN);
-            return new Stats(n, m, or(num(e2e, "median"), percentile(sorted, 50)), or(num(e2e, "p10"), percentile(sorted, 10)),
-                    or(num(e2e, "p90"), percentile(sorted, 90)),
-                    or(num(e2e, "min"), sorted.length == 0 ? Double.NaN : sorted[0]),
-                    or(num(e2e, "max"), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]), stdev, cv);
-        }
-
-        /** numpy-style linear-interpolation percentile of sorted values; NaN when empty. */
-        private static double percentile(double[] sorted, double p) {
-            if (sorted.length == 0) return Double.NaN;
-            double pos = p / 100.0 * (sorted.length - 1);
-            int lo = (int) Math.floor(pos);
-            int hi = Math.min(lo + 1, sorted.length - 1);
-            return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+            double stdev = or(num(e2e, "stdev"), l == null || l.stdev() == null ? Double.NaN : l.stdev());
+            return new Stats(n, or(num(e2e, "mean"), l == null ? Double.NaN : l.mean()),
+                    or(num(e2e, "median"), l == null ? Double.NaN : l.median()), or(num(e2e, "p10"), l == null ? Double.NaN : l.p10()),
+                    or(num(e2e, "p90"), l == null ? Double.NaN : l.p90()), or(num(e2e, "min"), l == null ? Double.NaN : l.min()),
+                    or(num(e2e, "max"), l == null ? Double.NaN : l.max()), stdev,
+                    or(num(e2e, "cv_percent"), l == null || l.cvPercent() == null ? Double.NaN : l.cvPercent()));
         }
 
         private static Cmp cmp(JsonNode c, int index, List<String> cats, List<Exp> exps) {
@@ -2791,8 +2792,9 @@ public class AnalyzeResults implements Callable<Integer> {
          * Three to six plain-language findings computed from the numbers, each {"title", "text", "figure"}.
          * An empty experiments list gives one finding saying there is nothing to show (figure null).
          */
-        static List<ObjectNode> insights(JsonNode summary) {
-            Model m = model(summary);
+        static List<ObjectNode> insights(JsonNode summary) { return insights(model(summary)); }
+
+        private static List<ObjectNode> insights(Model m) {
             List<ObjectNode> out = new ArrayList<>();
             if (m.exps.isEmpty()) {
                 out.add(insight("Nothing to show", "The analysis summary lists no experiments, so there are no measurements "
@@ -3135,10 +3137,12 @@ public class AnalyzeResults implements Callable<Integer> {
         // =================================================================================================================
 
         /** Writes report.md, report.html and the charts into outDir (atomically, deterministically). */
-        static void write(JsonNode summary, Path outDir) {
-            Model m = model(summary);
+        static void write(JsonNode summary, Path outDir) { write(model(summary), outDir); }
+
+        /** As write(summary, outDir), for a model already read (the summary's insights are read now, not when it was built). */
+        private static void write(Model m, Path outDir) {
             List<ObjectNode> ins = givenInsights(m.root);
-            if (ins.isEmpty()) ins = insights(summary);
+            if (ins.isEmpty()) ins = insights(m);
             Map<String, String> charts = charts(m);
             List<Block> doc = document(m, ins, charts);
             for (var e : charts.entrySet()) Kit.writeAtomic(outDir.resolve(e.getKey()), e.getValue());
@@ -3517,15 +3521,15 @@ public class AnalyzeResults implements Callable<Integer> {
         }
 
         private static void perfetto(List<Block> d, Model m) {
-            String trace = or(str(m.root, "trace"), "trace.json");
+            String trace = "trace.json";
             d.add(new Heading(2, "Open the timeline in Perfetto UI"));
             JsonNode runs = m.root.path("options").path("trace_runs");
-            d.add(new Para(null, fileName(trace) + " (Chrome trace-event format, beside this report) holds the ETDump events on a "
+            d.add(new Para(null, trace + " (Chrome trace-event format, beside this report) holds the ETDump events on a "
                     + "timeline" + (runs.isIntegralNumber() && runs.asInt() > 0 ? ", for the first " + runs.asInt() + " executions of each experiment" : "")
                     + "."));
             d.add(new Items(true, List.of(
                     "Open ui.perfetto.dev in a browser (Chrome, Edge or Firefox).",
-                    "Choose \"Open trace file\" in the left menu and select " + fileName(trace) + " from this folder.",
+                    "Choose \"Open trace file\" in the left menu and select " + trace + " from this folder.",
                     "Each experiment is a process named by its label, and each execution a track (\"run 1\", \"run 2\", …; runs the "
                             + "analysis skipped say \"(skipped)\"), with Method::execute, DELEGATE_CALL and the operator slices nested "
                             + "in time; a slice's category is its operator category.",

@@ -22,8 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The report renderer: insights computed from the numbers, report.md / report.html, the SVG charts. */
 class AnalysisReportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> CATS = List.of("CONV", "GEMM", "DATA_MOVEMENT", "ELEMENTWISE", "ACTIVATION",
-            "POOL_REDUCE", "NORM", "QUANT", "OTHER", "DELEGATE_OVERHEAD", "RUNTIME_OVERHEAD");
+    private static final List<String> CATS = AnalyzeResults.CATEGORIES;
 
     @TempDir Path tmp;
 
@@ -156,6 +155,7 @@ class AnalysisReportTest {
         run.putObject("host").put("os", "macOS 15.1").put("arch", "aarch64").put("cpu", "Apple M4").put("cores", 10).put("sme2", true);
         run.putObject("device");
         run.put("config", "/configs/mac.json");
+        s.putObject("options").put("skip_runs", 0).put("top", 10).put("trace_runs", 100);
         ArrayNode rules = s.putArray("category_rules");
         rules.addObject().put("category", "CONV").put("note", "convolutions").putArray("matches").add("IGEMM").add("DWConv").add("Convolution");
         rules.addObject().put("category", "GEMM").put("note", "matrix multiplications").putArray("matches").add("Fully Connected");
@@ -483,7 +483,7 @@ class AnalysisReportTest {
     @Test
     void anyFieldMayBeNullOrOfTheWrongType() throws Exception {
         ObjectNode s = sme2Pair("no", "yes");
-        s.put("top", 3);
+        ((ObjectNode) s.get("options")).put("top", 3);
         List<Object[]> fields = new ArrayList<>();
         collect(s, fields);
         assertTrue(fields.size() > 300, "walks the whole tree: " + fields.size());
@@ -523,6 +523,46 @@ class AnalysisReportTest {
         assertEquals(List.of("report.html", "report.md"), names(out));
         assertTrue(read(out.resolve("report.md")).contains("**Nothing to show:** the summary has no experiments."));
         xml(out.resolve("report.html"));
+    }
+
+    /**
+     * The report of a real analysis (AnalyzeResults on the synthetic fixture), against the latency median, the mean
+     * end-to-end time and the CONV time computed here from the fixture's JSON twin.
+     */
+    @Test
+    void theReportOfARealAnalysisShowsTheFixturesNumbers() throws Exception {
+        Path out = tmp.resolve("real");
+        TestKit.Run r = TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--etdump",
+                TestKit.shipped("etdump/synthetic-xnnpack-3runs.etdp").toString(), "--out", out.toString()));
+        assertEquals(0, r.code(), r.all());
+        List<Double> e2e = new ArrayList<>();
+        double conv = 0, operators = 0;
+        for (JsonNode run : JSON.readTree(TestKit.shipped("etdump/synthetic-xnnpack-3runs.json").toFile()).get("run_data")) {
+            if (!run.get("name").asText().equals("Execute")) continue;
+            for (JsonNode ev : run.get("events")) {
+                JsonNode p = ev.get("profile_event");
+                if (p == null) continue;
+                double ms = (p.get("end_time").asLong() - p.get("start_time").asLong()) / 1e6;
+                String name = p.path("name").asText(""), id = p.path("delegate_debug_id_str").asText("");
+                boolean delegated = p.has("delegate_debug_id_str") || p.has("delegate_debug_id_int");
+                if (!delegated && name.equals("Method::execute")) e2e.add(ms);
+                if (delegated || name.startsWith("native_call_")) operators += ms;
+                if (id.startsWith("Convolution")) conv += ms;
+            }
+        }
+        assertEquals(4, e2e.size(), "four Execute blocks, each with Method::execute");
+        List<Double> sorted = new ArrayList<>(e2e);
+        sorted.sort(null);
+        double median = (sorted.get(1) + sorted.get(2)) / 2, mean = e2e.stream().mapToDouble(Double::doubleValue).sum() / 4;
+        assertEquals(0.583, median, 1e-12, "the fixture's latencies are 0.582, 0.584, 0.586 and 0.001234 ms");
+        String md = read(out.resolve("report.md"));
+        String f3 = "%.3f";
+        assertTrue(md.contains("| synthetic-xnnpack-3runs | – | 4 | " + String.format(java.util.Locale.ROOT, f3, mean) + " | "
+                + String.format(java.util.Locale.ROOT, f3, median) + " | "), md);
+        assertTrue(md.contains("| CONV | " + String.format(java.util.Locale.ROOT, f3, conv / 4) + " | "
+                + String.format(java.util.Locale.ROOT, "%.1f%%", conv / operators * 100) + " |"), md);
+        assertTrue(md.contains("| End-to-end mean | " + String.format(java.util.Locale.ROOT, f3, mean) + " | – |"), md);
+        assertTrue(md.contains("CONV takes " + String.format(java.util.Locale.ROOT, f3, conv / 4) + " ms per run"), md);
     }
 
     private static List<String> names(Path dir) throws Exception {
