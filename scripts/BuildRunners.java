@@ -39,8 +39,8 @@ import java.util.stream.Stream;
                 "                                   the same pair with XNNPACK's kernel log",
                 "  android-arm64-sme2-on, android-arm64-sme2-off (and -xnnlog)",
                 "                                   the same four for Android (ANDROID_NDK)",
-                "Default: the four host variants, and the Android four when ANDROID_NDK is",
-                "set.",
+                "Default: the four host variants, and the Android four when ANDROID_NDK",
+                "(else ANDROID_NDK_HOME, else ANDROID_NDK_ROOT) is set.",
                 "",
                 "Every flag is on the cmake command line; nothing in the ExecuTorch checkout",
                 "is changed. The runners of a pair differ only in -DXNNPACK_ENABLE_ARM_SME2",
@@ -77,6 +77,8 @@ public class BuildRunners implements Callable<Integer> {
     static final int CLANG_MIN = 18, GCC_MIN = 10, APPLE_CLANG_MIN = 16, NDK_MIN = 27;
     static final int[] CMAKE_MIN = {3, 24};
     static final String ANDROID_PLATFORM = "android-28";
+    /** Where the NDK is looked for, in this order (as ValidateSetup and AndroidPipeline do). */
+    static final List<String> NDK_VARS = List.of("ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT");
     static final long GB = 1024L * 1024 * 1024;
 
     private final Kit.Io io;
@@ -145,6 +147,10 @@ public class BuildRunners implements Callable<Integer> {
 
     private Kit.Workspace ws;
     private Path ndk, cmake, ninja, ccache, logs;
+    private String ndkVar = "ANDROID_NDK";
+    /** Facts shared by every variant's build.json, read once: the host, and the ref workspace.json records. */
+    private Map<String, Object> hostFacts;
+    private String ref;
     private boolean armHost, macHost;
     private String sha;
     private boolean dirty;
@@ -157,8 +163,14 @@ public class BuildRunners implements Callable<Integer> {
         io.dryRun = dryRun;
         ws = Kit.Workspace.locate(workspace);
         logs = ws.root().resolve("logs");
-        String ndkVar = env.get("ANDROID_NDK") != null && !env.get("ANDROID_NDK").isBlank() ? env.get("ANDROID_NDK") : env.get("ANDROID_NDK_HOME");
-        ndk = ndkVar == null || ndkVar.isBlank() ? null : Path.of(ndkVar).toAbsolutePath();
+        for (String name : NDK_VARS) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                ndkVar = name;
+                ndk = Path.of(value).toAbsolutePath();
+                break;
+            }
+        }
         List<Variant> todo = selected();
         if (jobs != null && jobs < 1) throw Kit.UserError.badInput("--jobs " + jobs + ": must be 1 or more", "e.g. --jobs 4");
         if (!List.of("Release", "RelWithDebInfo").contains(buildType))
@@ -166,6 +178,10 @@ public class BuildRunners implements Callable<Integer> {
         io.step("BuildRunners: " + String.join(", ", todo.stream().map(Variant::name).toList()) + " (workspace " + ws.root() + ")");
 
         checks(todo);
+        if (!dryRun) {
+            hostFacts = Kit.hostFacts();
+            ref = workspaceRef();
+        }
         List<Built> built = new ArrayList<>();
         for (Variant v : todo) built.add(build(v));
         if (json) io.data(Kit.ordered("dry_run", dryRun, "workspace", ws.root().toString(), "variants", built, "warnings", warnings,
@@ -191,7 +207,7 @@ public class BuildRunners implements Callable<Integer> {
             if (!known.contains(n)) throw Kit.UserError.badInput("--variants " + n + ": unknown variant; " + closest(n, known),
                     "use one of: " + String.join(", ", known));
             if (n.startsWith("android-") && ndk == null)
-                throw Kit.UserError.failed(n + " needs the Android NDK, but ANDROID_NDK is not set",
+                throw Kit.UserError.failed(n + " needs the Android NDK, but ANDROID_NDK is not set (nor ANDROID_NDK_HOME or ANDROID_NDK_ROOT)",
                         "install NDK r" + NDK_MIN + "+ (Android Studio > SDK Manager, or sdkmanager \"ndk;27.2.12479018\") and export ANDROID_NDK=<its folder>");
         }
         return names.stream().map(Variant::of).toList();
@@ -304,22 +320,28 @@ public class BuildRunners implements Callable<Integer> {
         try {
             text = Files.readString(props);
         } catch (IOException e) {
-            problem("ANDROID_NDK=" + ndk + " is not an NDK (no readable source.properties)", fix);
+            problem(ndkVar + "=" + ndk + " is not an NDK (no readable source.properties)", fix);
             return;
         }
-        Matcher m = Pattern.compile("(?m)^\\s*Pkg\\.Revision\\s*=\\s*(\\S+)").matcher(text);
+        Matcher m = Pattern.compile("(?m)^\\s*Pkg\\.Revision\\s*=[ \\t]*(\\S*)").matcher(text);
         if (!m.find()) {
             problem(props + " has no Pkg.Revision line", fix);
             return;
         }
         String rev = m.group(1);
-        int major = Integer.parseInt(rev.replaceAll("^(\\d+).*", "$1"));
+        Matcher num = Pattern.compile("^(\\d{1,6})(?:\\.\\d+)*(?:[-_.+]\\S*)?$").matcher(rev);
+        if (!num.matches()) {
+            problem(props + ": Pkg.Revision \"" + rev + "\" is not a version number (expected e.g. 27.2.12479018)", "point " + ndkVar
+                    + " at an NDK's root folder; " + fix);
+            return;
+        }
+        int major = Integer.parseInt(num.group(1));
         toolVersions.put("ndk", rev);
         if (major < NDK_MIN)
             problem("Android NDK r" + major + " (" + rev + ") at " + ndk + " ships clang " + (major == 26 ? "17" : "older than 18")
                     + ": XNNPACK silently leaves the SME2 kernels out; NDK r" + NDK_MIN + "+ (clang 18) is needed", fix);
         else if (!Files.isRegularFile(toolchainFile()))
-            problem("no CMake toolchain file at " + toolchainFile(), "point ANDROID_NDK at the NDK's root folder");
+            problem("no CMake toolchain file at " + toolchainFile(), "point " + ndkVar + " at the NDK's root folder");
         else io.ok("Android NDK r" + major + " (" + rev + ") at " + ndk);
     }
 
@@ -360,7 +382,7 @@ public class BuildRunners implements Callable<Integer> {
         Compiler detected = dryRun ? null : detectedCompiler(dir);
         if (!dryRun && (armHost || v.android()) && detected != null && sme2CompilerProblem(detected) != null)
             throw Kit.UserError.failed(v.name() + ": CMake chose " + detected.describe() + " (" + detected.path() + "), " + sme2CompilerProblem(detected),
-                    v.android() ? "point ANDROID_NDK at NDK r" + NDK_MIN + "+ and build again with --clean"
+                    v.android() ? "point " + ndkVar + " at NDK r" + NDK_MIN + "+ and build again with --clean"
                             : "export CC=clang-18 CXX=clang++-18 (or newer), then build again with --clean");
         double tBuild = run(v, "build", buildCmd);
         if (dryRun) return new Built(v.name(), "planned", dir.resolve("executor_runner").toString(), null, null, 0);
@@ -385,9 +407,9 @@ public class BuildRunners implements Callable<Integer> {
                 "build_type", buildType, "cmake_flags", flagMap, "configure_command", configure, "build_command", buildCmd,
                 "compiler", detected == null ? null : Kit.ordered("id", detected.id(), "version", dotted(detected.version()), "path", detected.path()),
                 "tools", toolVersions, "ccache", ccache != null,
-                "executorch", Kit.ordered("sha", sha, "dirty", dirty, "ref", workspaceRef()),
+                "executorch_sha", sha, "executorch", Kit.ordered("sha", sha, "dirty", dirty, "ref", ref),
                 "duration_s", Kit.ordered("configure", round(tConf), "build", round(tBuild), "total", round(total)),
-                "host", Kit.hostFacts(), "built_at", Kit.utcNow(),
+                "host", hostFacts, "built_at", Kit.utcNow(),
                 "sme2_symbol_count", ev.count(), "sme2_symbol_method", ev.method(), "sme2_symbols_sample", ev.sample(),
                 "sme2_expected", expectKernels ? "more than 0" : "0", "sme2_evidence", verdict, "libcxx_shared", libcxx);
         Path buildJson = dir.resolve("build.json");

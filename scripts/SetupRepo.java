@@ -155,6 +155,8 @@ public class SetupRepo implements Callable<Integer> {
     private final List<Step> steps = new ArrayList<>();
     private String sha;
     private boolean dirty;
+    /** verifyCheckout found the existing checkout clean (its `git status` is not repeated when nothing ran after it). */
+    private boolean checkedClean;
     private Map<String, Object> versions = Map.of();
 
     @Override
@@ -187,7 +189,9 @@ public class SetupRepo implements Callable<Integer> {
             else io.err.println("dry run: nothing was changed");
             return Kit.OK;
         }
-        dirty = gitDirty();
+        // the checkout was found clean before; only a step that ran since (clone, submodules, installer) can have changed it
+        boolean changed = steps.stream().anyMatch(st -> !st.status().equals("skipped"));
+        dirty = checkedClean && !changed ? false : gitDirty();
         Map<String, Object> record = Kit.ordered("schema_version", 1, "tool", "SetupRepo", "updated_at", Kit.utcNow(), "workspace", root.toString(),
                 "executorch", Kit.ordered("ref", wantRef, "sha", sha, "dirty", dirty, "url", wantUrl, "path", et.toString()),
                 "python", Kit.ordered("executable", venvPython.toString(), "version", versions.get("python")),
@@ -261,6 +265,7 @@ public class SetupRepo implements Callable<Integer> {
                     "commit or stash them (cd " + Kit.shq(et.toString()) + " && git stash), or use a new --workspace; see them with git -C "
                             + Kit.shq(et.toString()) + " status");
         }
+        checkedClean = st.ok();
         io.ok("executorch/ is a clean checkout of " + wantRef + " (" + shortSha(sha) + ")");
     }
 
@@ -455,7 +460,7 @@ public class SetupRepo implements Callable<Integer> {
 
     private static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
 
-    static String shortSha(String s) { return s == null ? "unknown commit" : s.substring(0, Math.min(8, s.length())); }
+    static String shortSha(String s) { return s == null ? "unknown commit" : s.substring(0, Math.min(12, s.length())); }
 
     private static double secs(long t0) { return (System.nanoTime() - t0) / 1e9; }
 

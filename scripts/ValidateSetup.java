@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,8 +41,9 @@ import java.util.regex.Pattern;
                 "  setup    java 17+, git, python3 in the range ExecuTorch supports, free disk,",
                 "           jbang; the executorch/ checkout and .venv (warn until SetupRepo",
                 "           has made them)",
-                "  build    cmake, ninja (.venv/bin first, then PATH), clang 18+ (macOS: Xcode",
-                "           command line tools), the executorch/ checkout, free disk",
+                "  build    cmake, ninja (.venv/bin first, then PATH), the C compiler BuildRunners",
+                "           uses ($CC, else cc): clang 18+ (macOS: Xcode command line tools,",
+                "           Apple clang 16+), the executorch/ checkout, free disk",
                 "  export   .venv and `import executorch` in its python",
                 "  run      host runners executorch/cmake-out/host-sme2-{on,off}/, host SME2",
                 "  android  adb, one online device and its SME2, ANDROID_NDK r27+, the Android",
@@ -302,21 +304,10 @@ public class ValidateSetup implements Callable<Integer> {
 
     // ---------------------------------------------------------------- versions
 
-    private static final Pattern VERSION = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
-
-    /** Parses the first version number in the text: "3.12.1" → {3, 12, 1}; missing parts are 0. Null when none. */
+    /** The first version number in the text (Kit.version), always three parts: "3.12" → {3, 12, 0}. Null when none. */
     static int[] v(String text) {
-        if (text == null) return null;
-        Matcher m = VERSION.matcher(text);
-        if (!m.find()) return null;
-        int[] out = new int[3];
-        for (int i = 0; i < 3; i++) out[i] = m.group(i + 1) == null ? 0 : Integer.parseInt(m.group(i + 1));
-        return out;
-    }
-
-    static int cmp(int[] a, int[] b) {
-        for (int i = 0; i < 3; i++) if (a[i] != b[i]) return Integer.compare(a[i], b[i]);
-        return 0;
+        int[] k = Kit.version(text);
+        return k == null ? null : Arrays.copyOf(k, 3);
     }
 
     static String minor(int[] v) { return v[0] + "." + v[1]; }
@@ -429,8 +420,8 @@ public class ValidateSetup implements Callable<Integer> {
     private void pythonStatus(String id, String what, int[] ver, String fix) {
         int[] mm = {ver[0], ver[1], 0};
         String range = minor(limits.pythonMin()) + "-" + minor(limits.pythonMax());
-        if (cmp(mm, limits.pythonMin()) < 0) checks.fail(id, what + " is too old: ExecuTorch needs Python " + range, fix);
-        else if (cmp(mm, limits.pythonMax()) > 0)
+        if (Kit.compare(mm, limits.pythonMin()) < 0) checks.fail(id, what + " is too old: ExecuTorch needs Python " + range, fix);
+        else if (Kit.compare(mm, limits.pythonMax()) > 0)
             checks.fail(id, what + " is too new: ExecuTorch supports Python " + range + " (no wheels for newer ones yet)", fix);
         else checks.ok(id, what + " (ExecuTorch needs " + range + ")");
     }
@@ -481,11 +472,11 @@ public class ValidateSetup implements Callable<Integer> {
             checks.ok(id, what);
             return;
         }
-        if (cmp(ver, limits.cmakeMin()) < 0)
+        if (Kit.compare(ver, limits.cmakeMin()) < 0)
             checks.fail(id, what + " is too old: ExecuTorch needs CMake " + minor(limits.cmakeMin()) + " or newer", install);
-        else if (cmp(ver, limits.cmakeRecommended()) < 0)
+        else if (Kit.compare(ver, limits.cmakeRecommended()) < 0)
             checks.warn(id, what + " is older than the recommended " + minor(limits.cmakeRecommended()) + " (ExecuTorch's presets may not load)", install);
-        else if (cmp(ver, limits.cmakeBelow()) >= 0)
+        else if (Kit.compare(ver, limits.cmakeBelow()) >= 0)
             checks.warn(id, what + " is newer than ExecuTorch supports (below " + minor(limits.cmakeBelow()) + "; its requirements install cmake<"
                     + minor(limits.cmakeBelow()) + " into the venv)", install + "; put it first on PATH");
         else checks.ok(id, what);
@@ -504,33 +495,37 @@ public class ValidateSetup implements Callable<Integer> {
         else checks.ok("xcode-clt", "Xcode command line tools at " + firstLine(r.output()));
     }
 
+    /** The compiler BuildRunners builds the host runners with: $CC when set, else cc (the same choice, so the two agree). */
     private void checkCompiler() {
-        Path clang = tool(which("clang"), "clang");
+        boolean fromCc = env("CC") != null && !env("CC").isBlank();
+        String cc = fromCc ? env("CC").strip() : "cc";
         String fix = mac() ? "update the Xcode command line tools (`softwareupdate --list`, or reinstall with `xcode-select --install`); SME2 needs Xcode 16+"
                 : "install clang " + limits.clangMin() + " or newer (e.g. `sudo apt install clang-" + limits.clangMin()
                 + "`) and export CC=clang-" + limits.clangMin() + " CXX=clang++-" + limits.clangMin();
-        if (clang == null) {
-            Path gcc = mac() ? null : which("gcc");
-            if (gcc == null) {
-                checks.fail("compiler", "no C/C++ compiler found (clang" + (mac() ? "" : " or gcc") + ")", fix);
-                return;
-            }
-            Kit.Result g = probe(gcc, "--version");
-            checks.warn("compiler", "clang not found; " + firstLine(g.output()) + " would build the runners, but the SME2 kernels are built and tested with clang "
+        Path exe = tool(which(cc), cc);
+        if (exe == null) {
+            checks.fail("compiler", "no C compiler: " + (fromCc ? "CC=" + cc + " is not" : "cc is not") + " on PATH (BuildRunners builds with $CC, else cc)", fix);
+            return;
+        }
+        Kit.Result r = probe(exe, "--version");
+        if (dryRun) return;
+        String line = firstLine(r.output());
+        String where = " (" + exe + (fromCc ? ", from CC" : "") + ")";
+        boolean apple = line.matches(".*Apple (LLVM|clang) version.*");
+        int[] ver = after(line, apple ? "version" : "clang version");
+        if (r.ok() && ver == null && (line.contains("gcc") || line.contains("GCC") || r.output().contains("Free Software Foundation")
+                || line.matches("^(cc|c\\+\\+|g\\+\\+)(-\\d+)? \\(.*\\) \\d.*"))) {
+            int[] gcc = v(line.replaceFirst("^.*\\)", ""));
+            checks.warn("compiler", "gcc" + (gcc == null ? "" : " " + full(gcc)) + where + " would build the runners, but the SME2 kernels are built and tested with clang "
                     + limits.clangMin() + "+", fix);
             return;
         }
-        Kit.Result r = probe(clang, "--version");
-        if (dryRun) return;
-        String line = firstLine(r.output());
-        int[] ver = after(line, "clang version");
         if (!r.ok() || ver == null) {
-            checks.fail("compiler", "clang at " + clang + " did not report a version (" + why(r) + ")", fix);
+            checks.fail("compiler", cc + " at " + exe + " did not report a clang or gcc version (" + why(r) + ")", fix);
             return;
         }
-        boolean apple = line.contains("Apple clang");
         int min = apple ? limits.appleClangMin() : limits.clangMin();
-        String what = (apple ? "Apple clang " : "clang ") + full(ver) + " (" + clang + ")";
+        String what = (apple ? "Apple clang " : "clang ") + full(ver) + where;
         if (ver[0] < min)
             checks.fail("compiler", what + " is too old for the SME2 kernels (" + (apple ? "Apple clang " : "clang ") + min
                     + " or newer needed; XNNPACK drops SME2 with older compilers)", fix);
@@ -655,7 +650,7 @@ public class ValidateSetup implements Callable<Integer> {
         String what = "executorch " + etVer + " imports in " + py + (pyVer == null ? "" : " (python " + full(pyVer) + ")");
         if (pyVer != null) {
             int[] mm = {pyVer[0], pyVer[1], 0};
-            if (cmp(mm, limits.pythonMin()) < 0 || cmp(mm, limits.pythonMax()) > 0) {
+            if (Kit.compare(mm, limits.pythonMin()) < 0 || Kit.compare(mm, limits.pythonMax()) > 0) {
                 checks.fail("executorch-python", what + ", but that python is outside " + minor(limits.pythonMin()) + "-" + minor(limits.pythonMax()),
                         "delete the venv and recreate it with a supported python: " + setupRepo() + " --python python" + minor(limits.pythonMax()));
                 return;
@@ -746,13 +741,16 @@ public class ValidateSetup implements Callable<Integer> {
         return null;
     }
 
-    /** `models/mv2_xnnpack_fp16.pte` → the export command that makes it. */
+    /**
+     * `models/mv2_xnnpack_fp16.pte` → the ExportModel command that makes it (a q8 name, as other tools spell int8, asks
+     * for --dtype int8); for any other name, the command with placeholders.
+     */
     static String exportCommand(Path pte) {
         String stem = pte.getFileName().toString().replaceFirst("\\.pte$", "");
         Matcher m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|q8|int8)").matcher(stem);
-        if (!m.matches()) return "export it: jbang scripts/ExportModel.java --model <name> (writes models/<model>_<backend>_<dtype>.pte)";
+        if (!m.matches()) return "jbang scripts/ExportModel.java --model <name> --dtype <fp32|fp16|int8> (it writes models/<name>_xnnpack_<dtype>.pte)";
         return "jbang scripts/ExportModel.java --model " + m.group(1) + (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2))
-                + " --dtype " + m.group(3);
+                + " --dtype " + (m.group(3).equals("q8") ? "int8" : m.group(3));
     }
 
     private void checkModel(String id, Path pte) {

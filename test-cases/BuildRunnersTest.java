@@ -126,6 +126,7 @@ class BuildRunnersTest {
         assertEquals("Clang", on.at("/compiler/id").asText());
         assertEquals("18.1.3", on.at("/compiler/version").asText());
         assertEquals(RecordingFakes.ET_SHA, on.at("/executorch/sha").asText());
+        assertEquals(RecordingFakes.ET_SHA, on.get("executorch_sha").asText(), "the key the pipelines and ValidateSetup read");
         assertFalse(on.at("/executorch/dirty").asBoolean());
         assertEquals(2, on.get("sme2_symbol_count").asInt());
         assertEquals("byte-scan", on.get("sme2_symbol_method").asText());
@@ -190,6 +191,55 @@ class BuildRunnersTest {
         assertEquals(2, b.get("sme2_symbol_count").asInt());
         assertEquals(dir.resolve("libc++_shared.so").toString(), b.get("libcxx_shared").asText());
         assertTrue(fakes.lines().stream().noneMatch(l -> l.equals("cc --version")), "no host compiler check for Android-only builds");
+    }
+
+    @Test
+    void theNdkIsAlsoFoundThroughAndroidNdkHomeAndAndroidNdkRootInThatOrder() {
+        Path r27 = fakes.ndk("27.2.12479018"), r28 = fakes.ndk("28.0.13004108");
+        env.put("ANDROID_NDK_ROOT", r27.toString());
+        TestKit.Run root = build("--variants", "android-arm64-sme2-on");
+        assertEquals(0, root.code(), root.toString());
+        assertTrue(root.err().contains("[ok]   Android NDK r27 (27.2.12479018) at " + r27), root.err());
+        assertEquals(r27 + "/build/cmake/android.toolchain.cmake",
+                Kit.readJson(ws.resolve("executorch/cmake-out/android-arm64-sme2-on/build.json")).at("/cmake_flags/-DCMAKE_TOOLCHAIN_FILE").asText());
+
+        env.put("ANDROID_NDK_HOME", r28.toString());
+        TestKit.Run home = build("--variants", "android-arm64-sme2-on");
+        assertEquals(0, home.code(), home.toString());
+        assertTrue(home.err().contains("[ok]   Android NDK r28 (28.0.13004108) at " + r28), "ANDROID_NDK_HOME comes before ANDROID_NDK_ROOT: " + home.err());
+
+        env.put("ANDROID_NDK", r27.toString());
+        TestKit.Run ndk = build("--variants", "android-arm64-sme2-on");
+        assertTrue(ndk.err().contains("[ok]   Android NDK r27 (27.2.12479018) at " + r27), "ANDROID_NDK comes first: " + ndk.err());
+    }
+
+    @Test
+    void aNonNumericNdkRevisionIsAOneLineErrorNotAStackTrace() throws Exception {
+        Path ndk = fakes.ndk("27.2.12479018");
+        Files.writeString(ndk.resolve("source.properties"), "Pkg.Desc = Android NDK\nPkg.Revision = r27c\n");
+        env.put("ANDROID_NDK_HOME", ndk.toString());
+        TestKit.Run r = build("--variants", "android-arm64-sme2-on");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("error: " + ndk.resolve("source.properties") + ": Pkg.Revision \"r27c\" is not a version number (expected e.g. 27.2.12479018)\n"
+                + "fix: point ANDROID_NDK_HOME at an NDK's root folder; install NDK r27 or newer"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+        assertTrue(fakes.lines().stream().noneMatch(l -> l.startsWith("cmake -S")), fakes.lines().toString());
+    }
+
+    @Test
+    void aConfigureFailureNamesTheErrorTheCommandTheLogAndAFix() throws Exception {
+        fakes.fail("configure");
+        TestKit.Run r = build("--variants", "host-sme2-on,host-sme2-off");
+        assertEquals(1, r.code(), r.toString());
+        Path log = ws.resolve("logs/build-host-sme2-on-configure.log");
+        assertTrue(r.err().contains("error: host-sme2-on: configure failed (exit 1): CMake Error at CMakeLists.txt:48 (project): No CMAKE_CXX_COMPILER could be found.\n"
+                + "  command: (cd " + ws + ") " + configure("host-sme2-on").replace("[.] ", "") + "\n"
+                + "  log: " + log + "\n"
+                + "fix: install a C/C++ compiler (macOS: xcode-select --install; Linux: sudo apt install clang-18) and build again with --clean"), r.err());
+        assertTrue(Files.readString(log).contains("No CMAKE_CXX_COMPILER could be found."));
+        assertEquals(List.of(configure("host-sme2-on")), fakes.lines(ws).stream().filter(l -> l.contains("cmake -S") || l.contains("cmake --build")).toList(),
+                "it stops at the first failure: no build, no second variant");
+        assertFalse(Files.exists(ws.resolve("executorch/cmake-out/host-sme2-on/build.json")));
     }
 
     @Test

@@ -63,7 +63,7 @@ class SetupRepoTest {
         assertTrue(Files.readString(ws.resolve("logs/setup-install.log")).contains("Successfully installed executorch-1.3.1"));
         assertTrue(Files.exists(ws.resolve("logs/setup-submodule-update.log")));
         assertTrue(r.err().contains("==> [clone] ExecuTorch v1.3.1 into executorch/"), r.err());
-        assertTrue(r.err().matches("(?s).*\\[ok] {3}cloned v1\\.3\\.1 \\(e2f18eb2\\) \\(\\d+\\.\\d s\\).*"), r.err());
+        assertTrue(r.err().matches("(?s).*\\[ok] {3}cloned v1\\.3\\.1 \\(e2f18eb23c45\\) \\(\\d+\\.\\d s\\).*"), r.err());
     }
 
     @Test
@@ -87,8 +87,7 @@ class SetupRepoTest {
                 "[executorch] git rev-parse --verify --quiet v1.3.1^{commit}",
                 "[executorch] git status --porcelain --untracked-files=no",
                 "[.] python -I -c <code>",
-                "[executorch] git submodule status --recursive",
-                "[executorch] git status --porcelain --untracked-files=no"), fakes.lines(ws));
+                "[executorch] git submodule status --recursive"), fakes.lines(ws), "the clean checkout's git status is not asked twice");
         JsonNode out = Kit.JSON.readTree(again.out());
         assertEquals(List.of("venv:skipped", "clone:skipped", "submodules:skipped", "install:skipped"), steps(out));
         assertEquals(RecordingFakes.ET_SHA, out.at("/executorch/sha").asText());
@@ -101,7 +100,7 @@ class SetupRepoTest {
         TestKit.Run r = setup();
         assertEquals(1, r.code(), r.toString());
         String sha = Files.readString(ws.resolve("executorch/.fakegit/sha")).trim();
-        assertTrue(r.err().contains("error: " + ws.resolve("executorch") + " is at v1.2.0 (" + sha.substring(0, 8) + "), not at v1.3.1;"
+        assertTrue(r.err().contains("error: " + ws.resolve("executorch") + " is at v1.2.0 (" + sha.substring(0, 12) + "), not at v1.3.1;"
                 + " SetupRepo does not move an existing checkout"), r.err());
         assertTrue(r.err().contains("fix: keep it and pass --executorch-ref v1.2.0, or use a new --workspace"), r.err());
         assertTrue(fakes.lines().stream().noneMatch(l -> l.contains("clone") || l.contains("checkout") || l.contains("venv")), fakes.lines().toString());
@@ -174,6 +173,27 @@ class SetupRepoTest {
         assertTrue(r.err().contains("error: clone failed (exit 128): fatal: unable to access '" + URL + "/': Could not resolve host: github.com"), r.err());
         assertTrue(r.err().contains("  log: " + ws.resolve("logs/setup-clone.log")), r.err());
         assertTrue(r.err().contains("fix: a network problem: check the connection (or set HTTPS_PROXY), then run SetupRepo again"), r.err());
+    }
+
+    @Test
+    void aSubmoduleFailureNamesTheCommandTheLogAndTheFixAndARerunResumesThere() throws Exception {
+        fakes.fail("submodules");
+        TestKit.Run r = setup();
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("error: submodule-update failed (exit 1): fatal: unable to access 'https://github.com/google/XNNPACK.git/': Could not resolve host: github.com\n"
+                + "  command: (cd " + ws.resolve("executorch") + ") git submodule update --init --recursive\n"
+                + "  log: " + ws.resolve("logs/setup-submodule-update.log") + "\n"
+                + "fix: a network problem: check the connection (or set HTTPS_PROXY), then run SetupRepo again; finished steps are skipped"), r.err());
+        assertTrue(Files.readString(ws.resolve("logs/setup-submodule-update.log")).contains("Could not resolve host: github.com"));
+        assertTrue(fakes.lines().stream().noneMatch(l -> l.contains("install_executorch.py")), fakes.lines().toString());
+        assertFalse(Files.exists(ws.resolve("workspace.json")));
+
+        Files.delete(fakes.dir.resolve("fail-submodules"));
+        fakes.clear();
+        TestKit.Run again = setup();
+        assertEquals(0, again.code(), again.toString());
+        assertEquals(List.of("venv:skipped", "clone:skipped", "submodules:done", "install:done"), steps(Kit.readJson(ws.resolve("workspace.json"))));
+        assertTrue(fakes.lines().contains("git submodule update --init --recursive"), fakes.lines().toString());
     }
 
     @Test

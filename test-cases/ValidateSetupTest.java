@@ -189,17 +189,42 @@ class ValidateSetupTest {
 
     @ParameterizedTest
     @CsvSource({
-            "linux, 'clang version 17.0.6', fail, 'clang 17.0.6 (BIN/clang) is too old for the SME2 kernels (clang 18 or newer needed; XNNPACK drops SME2 with older compilers)'",
-            "linux, 'Ubuntu clang version 18.1.3 (1ubuntu1)', ok, clang 18.1.3 (BIN/clang)",
-            "mac, 'Apple clang version 15.0.0 (clang-1500.3.9.4)', fail, 'Apple clang 15.0.0 (BIN/clang) is too old for the SME2 kernels (Apple clang 16 or newer needed; XNNPACK drops SME2 with older compilers)'",
-            "mac, 'Apple clang version 16.0.0 (clang-1600.0.26.6)', ok, Apple clang 16.0.0 (BIN/clang)"})
-    void compilerVersionsDecideTheBuildStage(String os, String clang, String status, String message) throws Exception {
-        ValidateSetupEnv e = env().checkout().prints("clang", clang + "\nTarget: arm64-apple-darwin24.1.0")
+            "linux, 'clang version 17.0.6', fail, 'clang 17.0.6 (BIN/cc) is too old for the SME2 kernels (clang 18 or newer needed; XNNPACK drops SME2 with older compilers)'",
+            "linux, 'Ubuntu clang version 18.1.3 (1ubuntu1)', ok, clang 18.1.3 (BIN/cc)",
+            "mac, 'Apple clang version 15.0.0 (clang-1500.3.9.4)', fail, 'Apple clang 15.0.0 (BIN/cc) is too old for the SME2 kernels (Apple clang 16 or newer needed; XNNPACK drops SME2 with older compilers)'",
+            "mac, 'Apple clang version 16.0.0 (clang-1600.0.26.6)', ok, Apple clang 16.0.0 (BIN/cc)",
+            "linux, 'cc (Ubuntu 13.2.0-23ubuntu4) 13.2.0', warn, 'gcc 13.2.0 (BIN/cc) would build the runners, but the SME2 kernels are built and tested with clang 18+'"})
+    void compilerVersionsDecideTheBuildStage(String os, String cc, String status, String message) throws Exception {
+        ValidateSetupEnv e = env().checkout().prints("cc", cc + "\nTarget: arm64-apple-darwin24.1.0")
                 .prints("xcode-select", "/Library/Developer/CommandLineTools");
         JsonNode doc = json(run(e, "--stage", "build", "--json", "--host-os", os));
         assertCheck(doc, "compiler", status, message.replace("BIN", e.bin.toString()));
         if (os.equals("mac")) assertCheck(doc, "xcode-clt", "ok", "Xcode command line tools at /Library/Developer/CommandLineTools");
         else assertFalse(ids(doc).contains("xcode-clt"));
+    }
+
+    @Test
+    void theCompilerCheckedIsTheOneBuildRunnersUsesCcElseCc() throws Exception {
+        // clang on PATH is 17 and cc is missing: BuildRunners would find no compiler, so neither may this check
+        ValidateSetupEnv e = env().checkout().prints("clang", "clang version 17.0.6").prints("clang-18", "Ubuntu clang version 18.1.3 (1ubuntu1)");
+        Files.delete(e.bin.resolve("cc"));
+        TestKit.Run none = run(e, "--stage", "build", "--json");
+        assertEquals(1, none.code(), none.toString());
+        assertCheck(json(none), "compiler", "fail", "no C compiler: cc is not on PATH (BuildRunners builds with $CC, else cc)");
+        assertEquals("install clang 18 or newer (e.g. `sudo apt install clang-18`) and export CC=clang-18 CXX=clang++-18",
+                check(json(none), "compiler").get("fix").asText());
+
+        // the fix it prints changes the verdict: CC=clang-18 is what BuildRunners then uses
+        e.env.put("CC", "clang-18");
+        TestKit.Run fixed = run(e, "--stage", "build", "--json");
+        assertEquals(0, fixed.code(), fixed.toString());
+        assertCheck(json(fixed), "compiler", "ok", "clang 18.1.3 (" + e.bin.resolve("clang-18") + ", from CC)");
+
+        e.env.put("CC", "clang");
+        assertCheck(json(run(e, "--stage", "build", "--json")), "compiler", "fail", "clang 17.0.6 (" + e.bin.resolve("clang")
+                + ", from CC) is too old for the SME2 kernels (clang 18 or newer needed; XNNPACK drops SME2 with older compilers)");
+        e.env.put("CC", "clang-19");
+        assertCheck(json(run(e, "--stage", "build", "--json")), "compiler", "fail", "no C compiler: CC=clang-19 is not on PATH (BuildRunners builds with $CC, else cc)");
     }
 
     @Test
@@ -345,7 +370,7 @@ class ValidateSetupTest {
         ValidateSetupEnv e = env().checkout().cpuinfo(true);
         for (String v : List.of("host-sme2-on", "host-sme2-off"))   // the shape BuildRunners writes
             e.runner(v, "{\"schema_version\": 1, \"tool\": \"BuildRunners\", \"variant\": \"" + v + "\", \"compiler\": {\"id\": \"Clang\", "
-                    + "\"version\": \"18.1.8\", \"path\": \"/usr/bin/clang\"}, \"executorch\": {\"sha\": \"" + SHA + "\", \"dirty\": false, "
+                    + "\"version\": \"18.1.8\", \"path\": \"/usr/bin/clang\"}, \"executorch_sha\": \"" + SHA + "\", \"executorch\": {\"sha\": \"" + SHA + "\", \"dirty\": false, "
                     + "\"ref\": \"v1.3.1\"}, \"sme2_symbol_count\": " + (v.endsWith("on") ? 42 : 0) + "}");
         TestKit.Run r = run(e, "--stage", "run", "--json");
         assertEquals(0, r.code(), r.toString());
@@ -357,9 +382,32 @@ class ValidateSetupTest {
     }
 
     @Test
+    void theBuildJsonBuildRunnersWritesIsWhatThisCheckReads() throws Exception {
+        ValidateSetupEnv e = env().cpuinfo(true);
+        RecordingFakes fakes = new RecordingFakes(tmp.resolve("fakes")).git().cmake("3.31.6", "Clang", "18.1.3").ninja("1.11.1")
+                .compiler("cc", "Ubuntu clang version 18.1.3 (1ubuntu1)").uname("Linux", "aarch64");
+        RecordingFakes.checkout(e.ws, "v1.3.1", null);
+        fakes.venvPython(e.ws.resolve(".venv"), "3.12.4");
+        TestKit.Run built = TestKit.inProcess((out, err) -> BuildRunners.run(fakes.env(), out, err, "--workspace", e.ws.toString(),
+                "--variants", "host-sme2-on,host-sme2-off", "--jobs", "2"));
+        assertEquals(0, built.code(), built.toString());
+
+        e.git(RecordingFakes.ET_SHA, false, null);
+        JsonNode same = json(run(e, "--stage", "run", "--json"));
+        assertCheck(same, "runner:host-sme2-on", "ok", "host-sme2-on: " + e.runnerPath("host-sme2-on") + " (ExecuTorch e2f18eb23c45, Clang 18.1.3, SME2 symbols 2)");
+        assertCheck(same, "runner:host-sme2-off", "ok", "host-sme2-off: " + e.runnerPath("host-sme2-off") + " (ExecuTorch e2f18eb23c45, Clang 18.1.3, SME2 symbols 0)");
+
+        e.git(SHA, false, null);   // the checkout moved to another commit after the build
+        assertCheck(json(run(e, "--stage", "run", "--json")), "runner:host-sme2-off", "warn", "host-sme2-off: " + e.runnerPath("host-sme2-off")
+                + " (ExecuTorch e2f18eb23c45, Clang 18.1.3, SME2 symbols 0): built from another ExecuTorch commit than the checkout (e2f18eb2a1b2)");
+    }
+
+    @Test
     void runnerSanityWarnings() throws Exception {
         ValidateSetupEnv e = env().checkout().cpuinfo(true);
-        e.runner("host-sme2-on", "{\"executorch_sha\": \"" + SHA + "\", \"sme2_symbol_count\": 0}");
+        // as BuildRunners writes them: the commit top-level and in "executorch" (the off runner: a build.json from before executorch_sha existed)
+        e.runner("host-sme2-on", "{\"executorch_sha\": \"" + SHA + "\", \"executorch\": {\"sha\": \"" + SHA + "\", \"dirty\": false}, "
+                + "\"sme2_symbol_count\": 0, \"sme2_expected\": \"more than 0\"}");
         e.runner("host-sme2-off", "{\"executorch\": {\"sha\": \"0123456789abcdef\"}}");
         JsonNode doc = json(run(e, "--stage", "run", "--json"));
         assertCheck(doc, "runner:host-sme2-on", "warn", "host-sme2-on: " + e.runnerPath("host-sme2-on")
@@ -368,7 +416,8 @@ class ValidateSetupTest {
                 + " (ExecuTorch 0123456789ab): built from another ExecuTorch commit than the checkout (e2f18eb2a1b2)");
         assertEquals("rebuild it: jbang scripts/BuildRunners.java --variants host-sme2-off", check(doc, "runner:host-sme2-off").get("fix").asText());
 
-        e.runner("host-sme2-on", "{\"executorch_sha\": \"" + SHA + "\", \"sme2_symbol_count\": 0, \"sme2_expected\": \"0\"}");
+        e.runner("host-sme2-on", "{\"executorch_sha\": \"" + SHA + "\", \"executorch\": {\"sha\": \"" + SHA + "\", \"dirty\": false}, "
+                + "\"sme2_symbol_count\": 0, \"sme2_expected\": \"0\"}");
         assertEquals("ok", check(json(run(e, "--stage", "run", "--json")), "runner:host-sme2-on").get("status").asText(),
                 "no SME2 kernels are expected where BuildRunners says so (an x86-64 build)");
     }
@@ -424,6 +473,24 @@ class ValidateSetupTest {
         Files.writeString(notPte, "{\"not\": \"a program\"}");
         assertCheck(json(run(e, "--stage", "setup", "--json", "--model", notPte.toString())), "model", "fail",
                 "model " + notPte + " is not an ExecuTorch program (no ET12 identifier at byte 4)");
+    }
+
+    @Test
+    void theExportFixIsACommandExportModelAccepts() throws Exception {
+        assertEquals("jbang scripts/ExportModel.java --model mv2 --dtype int8", ValidateSetup.exportCommand(Path.of("models/mv2_xnnpack_q8.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model mv2 --dtype int8", ValidateSetup.exportCommand(Path.of("models/mv2_xnnpack_int8.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model add --backend portable --dtype fp32",
+                ValidateSetup.exportCommand(Path.of("models/add_portable_fp32.pte")));
+
+        ValidateSetupEnv e = env();
+        Path missing = e.ws.resolve("models/resnet18_xnnpack_q8.pte");
+        assertEquals("jbang scripts/ExportModel.java --model resnet18 --dtype int8",
+                check(json(run(e, "--stage", "setup", "--json", "--model", missing.toString())), "model").get("fix").asText());
+        Path custom = e.ws.resolve("models/my model.pte");
+        Files.createDirectories(custom.getParent());
+        Files.copy(TestKit.shipped("pte/mobilenet-v1-like-xnnpack-fp32.pte"), custom);
+        assertEquals("re-export to write it: jbang scripts/ExportModel.java --model <name> --dtype <fp32|fp16|int8> (it writes models/<name>_xnnpack_<dtype>.pte)",
+                check(json(run(e, "--stage", "setup", "--json", "--model", custom.toString())), "model-etrecord").get("fix").asText());
     }
 
     // ---------------------------------------------------------------- config

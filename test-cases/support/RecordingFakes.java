@@ -116,7 +116,7 @@ public final class RecordingFakes {
     /** The environment for a script under test: the real one without variables that would change its choices, PATH = fakes + sys. */
     public Map<String, String> env() {
         Map<String, String> e = new HashMap<>(System.getenv());
-        for (String k : List.of("JBANG_LAUNCH_CMD", "ANDROID_NDK", "ANDROID_NDK_HOME", "CC", "CXX", "SME2_WORKSPACE", "VIRTUAL_ENV", "PYTHON_EXECUTABLE"))
+        for (String k : List.of("JBANG_LAUNCH_CMD", "ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT", "CC", "CXX", "SME2_WORKSPACE", "VIRTUAL_ENV", "PYTHON_EXECUTABLE"))
             e.remove(k);
         e.put("PATH", bin + ":" + sys);
         return e;

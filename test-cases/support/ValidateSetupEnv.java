@@ -31,7 +31,7 @@ public final class ValidateSetupEnv {
             throw new UncheckedIOException(e);
         }
         env.put("PATH", bin.toString());
-        for (String v : List.of("ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT", "ANDROID_SERIAL", "JBANG_LAUNCH_CMD")) env.put(v, "");
+        for (String v : List.of("ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT", "ANDROID_SERIAL", "JBANG_LAUNCH_CMD", "CC")) env.put(v, "");
         cpuinfo(false);
     }
 
@@ -46,13 +46,13 @@ public final class ValidateSetupEnv {
         return this;
     }
 
-    /** Tools of a healthy Linux host: git, python3 3.12, cmake 3.31, ninja, clang 18, uname aarch64. */
+    /** Tools of a healthy Linux host: git, python3 3.12, cmake 3.31, ninja, cc (clang 18), uname aarch64. */
     public ValidateSetupEnv healthy() {
         git(SHA, false, null);
         prints("python3", "Python 3.12.4");
         prints("cmake", "cmake version 3.31.6\n\nCMake suite maintained and supported by Kitware (kitware.com/cmake).");
         prints("ninja", "1.12.1");
-        prints("clang", "clang version 18.1.8\nTarget: aarch64-unknown-linux-gnu\nThread model: posix");
+        prints("cc", "clang version 18.1.8\nTarget: aarch64-unknown-linux-gnu\nThread model: posix");
         prints("uname", "aarch64");
         return this;
     }
