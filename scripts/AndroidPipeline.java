@@ -24,9 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -63,7 +61,7 @@ import java.util.stream.Stream;
                 "2:bad input: config, model, runner, libc++_shared.so or device problems (nothing ran)",
                 "130:interrupted (Ctrl-C); the run folder keeps what finished"})
 public class AndroidPipeline implements Callable<Integer> {
-    static final String TOOL = "AndroidPipeline", LIBCXX = "libc++_shared.so";
+    static final String TOOL = "AndroidPipeline", LIBCXX = "libc++_shared.so", PLATFORM = "android-arm64";
     static final List<String> POWER_KEYS = List.of("stay_on_while_plugged_in", "low_power", "window_animation_scale", "transition_animation_scale",
             "animator_duration_scale");
     private final Kit.Io io;
@@ -115,10 +113,12 @@ public class AndroidPipeline implements Callable<Integer> {
         String out() { return r.output(); }
     }
 
-    /** How a runner process ended: why it failed (null: ok), its parsed output, and whether the device went away. */
-    record Outcome(String why, Kit.RunnerOutput out, boolean adbFailed) {}
+    /**
+     * How a runner process ended: why it failed (null: ok), its parsed output, whether adb failed, the result of the last
+     * process it ran (the runner, or the adb call that failed; a Ctrl-C shows there) and the XNNPACK log it wrote (null: none).
+     */
+    record Outcome(String why, Kit.RunnerOutput out, boolean adbFailed, Kit.Result last, String xnntrace) {}
 
-    private volatile int runnerExit;
     private Adb adb;
     private Layout lay;
     private final Map<Path, String> runnerProblems = new LinkedHashMap<>();
@@ -140,15 +140,15 @@ public class AndroidPipeline implements Callable<Integer> {
         Path configPath = pipe.configPath();
         Kit.Config cfg = Kit.loadConfig(configPath);
         List<Kit.Experiment> exps = pipe.selected(cfg);
-        List<Kit.Step> steps = Kit.Pipeline.steps(cfg, exps);
+        List<Kit.Step> steps = Kit.Pipeline.steps(exps);
         String workdir = workdir(cfg);
         Path libcxx = libcxx(exps);
         List<String> problems = preflight(cfg, exps, libcxx, workdir);
         adb = new Adb(io, adbPath(), Math.max(1, retries + 1), Math.max(0, retryDelayMs));
         Map<String, Object> device = selectAndCheckDevice(cfg, problems);
 
-        Kit.RunFolder f = pipe.folder(cfg, stem(cfg.model()));
-        Path runDir = f != null ? f.dir : Kit.RunFolder.newDir(cfg.outputRoot(), stem(cfg.model()), java.time.Instant.now(), false);
+        Kit.RunFolder f = pipe.folder(cfg);
+        Path runDir = Kit.Pipeline.runDir(f, cfg);
         lay = layout(workdir, runDir.getFileName().toString(), cfg.model(), exps);
         device.put("workdir", workdir);
         device.put("device_dir", lay.dir());
@@ -168,14 +168,6 @@ public class AndroidPipeline implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- inputs
-
-    /** The model's file name without extension, made safe as a folder name (it names the run folder and the device folder). */
-    static String stem(Path model) { return safeName(Kit.Pipeline.stem(model)); }
-
-    static String safeName(String s) {
-        String t = s.replaceAll("[^A-Za-z0-9_.+-]", "_");
-        return t.isEmpty() || t.matches("\\.+") ? "model" : t;
-    }
 
     private String workdir(Kit.Config cfg) {
         String w = cfg.device() == null || cfg.device().workdir() == null ? Kit.DEFAULT_DEVICE_WORKDIR : cfg.device().workdir();
@@ -206,7 +198,7 @@ public class AndroidPipeline implements Callable<Integer> {
             if (!checked.add(r)) continue;
             if (!Files.exists(r)) problems.add("experiment " + e.name() + ": runner " + r + " not found");
             else if (!Files.isRegularFile(r)) problems.add("experiment " + e.name() + ": runner " + r + " is not a file");
-            if (!Files.isRegularFile(r)) fixes.add("build it: jbang scripts/BuildRunners.java --variants " + variant(e));
+            if (!Files.isRegularFile(r)) fixes.add("build it: jbang scripts/BuildRunners.java --variants " + Kit.Pipeline.variant(e, PLATFORM));
         }
         if (libcxx == null && !checked.isEmpty()) {
             String ndk = ndkHome();
@@ -500,8 +492,6 @@ public class AndroidPipeline implements Callable<Integer> {
     private List<Kit.Step> startRun(Kit.Config cfg, Path configPath, Kit.RunFolder f, List<Kit.Step> steps, Map<String, Object> device,
                                     List<Kit.Experiment> exps) {
         Map<String, Object> m = f.manifest;
-        if (pipe.resume != null && !Objects.equals(m.get("model"), cfg.model().toString()))
-            pipe.warn("the run folder was made for model " + m.get("model") + ", the config names " + cfg.model());
         if (pipe.resume != null && m.get("device") instanceof Map<?, ?> before && before.get("serial") != null
                 && !before.get("serial").equals(device.get("serial")))
             pipe.warn("the run folder was measured on device " + before.get("serial") + ", this resume runs on " + device.get("serial")
@@ -511,37 +501,18 @@ public class AndroidPipeline implements Callable<Integer> {
         @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");
         tools.put("adb", device.get("adb"));
         return pipe.start(f, cfg, configPath, () -> resolvedConfig(cfg), steps, Kit.ordered("executorch", executorch, "host", host, "device", device),
-                runnerFacts(cfg, exps));
-    }
-
-    /** manifest "runners": per experiment its host path, its place on the device and the build.json beside it (null when absent). */
-    private Map<String, Object> runnerFacts(Kit.Config cfg, List<Kit.Experiment> exps) {
-        Map<String, Object> out = Kit.ordered();
-        Map<String, Map<String, Object>> builds = new LinkedHashMap<>();
-        for (Kit.Experiment e : exps) {
-            Path bj = e.runnerPath().resolveSibling("build.json");
-            Map<String, Object> build = pipe.buildJson(e);
-            String sme2 = Kit.Pipeline.flag(build, "XNNPACK_ENABLE_ARM_SME2");
-            builds.put(e.name(), build);
-            out.put(e.name(), Kit.ordered("path", e.runnerPath().toString(), "device_path", lay.runner(e), "build", build,
-                    "build_json", build == null ? null : bj.toString(), "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2,
-                    "executorch_sha", build == null ? null : build.get("executorch_sha"),
-                    "note", build == null ? Kit.Pipeline.NO_BUILD_JSON : null));
-            pipe.checkSme2Name(e, sme2);
-        }
-        pipe.checkPairs(cfg, builds, e -> e.runnerPath().getParent() == null ? "" : e.runnerPath().getParent().getFileName().toString());
-        return out;
+                pipe.runnerFacts(cfg, exps, PLATFORM, e -> Kit.ordered("device_path", lay.runner(e))));
     }
 
     /** The device folder's layout: the run's folder under workdir, runners under bin/<their host folder name>/. */
     static Layout layout(String workdir, String runId, Path model, List<Kit.Experiment> exps) {
-        String dir = (workdir.equals("/") ? "" : workdir) + "/" + safeName(runId);
+        String dir = (workdir.equals("/") ? "" : workdir) + "/" + Kit.Pipeline.safeName(runId);
         Map<Path, String> runners = new LinkedHashMap<>();
         Set<String> used = new LinkedHashSet<>();
         for (Kit.Experiment e : exps) {
             if (runners.containsKey(e.runnerPath())) continue;
             Path parent = e.runnerPath().getParent();
-            String base = safeName(parent == null || parent.getFileName() == null ? "runner" : parent.getFileName().toString()), name = base;
+            String base = Kit.Pipeline.safeName(parent == null || parent.getFileName() == null ? "runner" : parent.getFileName().toString()), name = base;
             for (int i = 2; !used.add(name); i++) name = base + "-" + i;
             runners.put(e.runnerPath(), dir + "/bin/" + name + "/" + e.runnerPath().getFileName());
         }
@@ -567,15 +538,9 @@ public class AndroidPipeline implements Callable<Integer> {
     /** Pushes the model, libc++_shared.so and the runners, and asks each runner for --help on the device. Returns why it failed, or null. */
     private String prepareDevice(Kit.Config cfg, Path libcxx, List<Kit.Experiment> exps) {
         io.step("pushing the model, " + LIBCXX + " and " + lay.runners().size() + " runner(s) to " + lay.dir());
-        List<String> mkdir = new ArrayList<>(List.of("mkdir", "-p", lay.dir()));
-        lay.runners().values().forEach(r -> mkdir.add(r.substring(0, r.lastIndexOf('/'))));
-        Call c = adb.shell(List.of(mkdir), Duration.ofSeconds(60), null);
-        if (c.ok()) c = adb.push(cfg.model(), lay.model());
-        if (c.ok()) c = adb.push(libcxx, lay.lib());
-        for (Map.Entry<Path, String> r : lay.runners().entrySet()) if (c.ok()) c = adb.push(r.getKey(), r.getValue());
-        List<String> chmod = new ArrayList<>(List.of("chmod", "755"));
-        chmod.addAll(lay.runners().values());
-        if (c.ok()) c = adb.shell(List.of(chmod), Duration.ofSeconds(60), null);
+        Call c = adb.shell(List.of(mkdirWords()), Duration.ofSeconds(60), null);
+        for (Map.Entry<Path, String> p : pushes(cfg, libcxx).entrySet()) if (c.ok()) c = adb.push(p.getKey(), p.getValue());
+        if (c.ok()) c = adb.shell(List.of(chmodWords()), Duration.ofSeconds(60), null);
         if (!c.ok()) {
             String why = "could not prepare the device folder " + lay.dir() + ": " + why(c);
             adb.noteLost(why, "preparing the device");
@@ -587,13 +552,48 @@ public class AndroidPipeline implements Callable<Integer> {
         return null;
     }
 
+    /** `mkdir -p` of the run's device folder and of each runner's folder. */
+    private List<String> mkdirWords() {
+        List<String> mkdir = new ArrayList<>(List.of("mkdir", "-p", lay.dir()));
+        lay.runners().values().forEach(r -> mkdir.add(r.substring(0, r.lastIndexOf('/'))));
+        return mkdir;
+    }
+
+    /** What goes to the device, local file to device path: the model, libc++_shared.so, each runner. */
+    private Map<Path, String> pushes(Kit.Config cfg, Path libcxx) {
+        Map<Path, String> p = new LinkedHashMap<>();
+        p.put(cfg.model(), lay.model());
+        p.put(libcxx, lay.lib());
+        p.putAll(lay.runners());
+        return p;
+    }
+
+    private List<String> chmodWords() {
+        List<String> chmod = new ArrayList<>(List.of("chmod", "755"));
+        chmod.addAll(lay.runners().values());
+        return chmod;
+    }
+
+    /** `cd DIR && env LD_LIBRARY_PATH=DIR RUNNER --help` on the device. */
+    private List<List<String>> helpCommands(Kit.Experiment e) {
+        return List.of(List.of("cd", lay.dir()), List.of("env", "LD_LIBRARY_PATH=" + lay.dir(), lay.runner(e), "--help"));
+    }
+
+    /** `rm -rf STEP && mkdir -p STEP`: an empty step folder on the device. */
+    private List<List<String>> stepDirCommands(Kit.Step s) {
+        return List.of(List.of("rm", "-rf", lay.stepDir(s)), List.of("mkdir", "-p", lay.stepDir(s)));
+    }
+
+    /** A runner process in its step folder: `cd STEP && WORDS`. */
+    private List<List<String>> runnerCommands(Kit.Step s, List<String> words) { return List.of(List.of("cd", lay.stepDir(s)), words); }
+
     /** Runs `RUNNER --help` on the device: null when it lists --etdump_path, else why the runner cannot be used. */
     private String checkRunner(Kit.Experiment e) {
-        Call c = adb.shell(List.of(List.of("cd", lay.dir()), List.of("env", "LD_LIBRARY_PATH=" + lay.dir(), lay.runner(e), "--help")), Duration.ofSeconds(60), null);
+        Call c = adb.shell(helpCommands(e), Duration.ofSeconds(60), null);
         String out = c.out();
         if (c.adbError() != null) return "adb failed while checking the runner: " + why(c);
         if (out.contains("etdump_path")) return null;
-        String build = "jbang scripts/BuildRunners.java --variants " + variant(e);
+        String build = "jbang scripts/BuildRunners.java --variants " + Kit.Pipeline.variant(e, PLATFORM);
         String why = out.contains("model_path")
                 ? "runner " + e.runnerPath() + " has no --etdump_path flag: it was built without the event tracer, so it writes no ETDump; rebuild it with"
                 + " -DEXECUTORCH_BUILD_DEVTOOLS=ON -DEXECUTORCH_ENABLE_EVENT_TRACER=ON: " + build
@@ -616,7 +616,7 @@ public class AndroidPipeline implements Callable<Integer> {
         if (why == null) why = prepareStepDir(s);
         if (why == null && s.warmup() > 0) {
             Outcome w = runOnDevice(s, words(s, s.warmup(), null), dir.resolve("warmup.log"), null);
-            if (interruptedToo()) return;
+            if (pipe.interruptedToo(w.last())) return;
             if (w.why() != null) why = (w.adbFailed() ? "" : "warm-up ") + w.why();
         }
         if (why != null) {
@@ -624,23 +624,25 @@ public class AndroidPipeline implements Callable<Integer> {
             return;
         }
         String remoteEtdump = lay.stepDir(s) + "/run.etdump";
-        Kit.writeAtomic(dir.resolve("command.txt"), String.join("\n", adb.shellArgv(remote(List.of(List.of("cd", lay.stepDir(s)), words(s, s.runs(), remoteEtdump))))) + "\n");
-        Outcome r = runOnDevice(s, words(s, s.runs(), remoteEtdump), log, xlog);
-        if (interruptedToo()) return;
+        List<String> timed = words(s, s.runs(), remoteEtdump);
+        Kit.writeAtomic(dir.resolve("command.txt"), String.join("\n", adb.shellArgv(remote(runnerCommands(s, timed)))) + "\n");
+        Outcome r = runOnDevice(s, timed, log, xlog);
+        if (pipe.interruptedToo(r.last())) return;
         why = r.why();
         if (why == null) why = pullEtdump(remoteEtdump, etdump);
         List<Double> latency = List.of();
         List<String> notes = new ArrayList<>();
-        if (why == null) why = Kit.Pipeline.etdumpProblem(etdump, s.runs(), notes, "no ETDump at " + etdump + " after adb pull");
         if (why == null) {
-            latency = Kit.etdumpRuns(etdump).executeMs();
-            notes.addAll(crossChecks(s, r.out(), latency, xlog));
+            Kit.Pipeline.EtdumpCheck et = Kit.Pipeline.etdumpCheck(etdump, s.runs(), notes, "no ETDump at " + etdump + " after adb pull");
+            why = et.why();
+            latency = et.executeMs();
         }
+        if (why == null) notes.addAll(crossChecks(s, r.out(), latency, xlog, r.xnntrace()));
         pipe.done(f, entry, s, why, latency, r.out() == null ? null : r.out().reportedMs(), xlog, notes, started);
     }
 
     private String prepareStepDir(Kit.Step s) {
-        Call c = adb.shell(List.of(List.of("rm", "-rf", lay.stepDir(s)), List.of("mkdir", "-p", lay.stepDir(s))), Duration.ofSeconds(60), null);
+        Call c = adb.shell(stepDirCommands(s), Duration.ofSeconds(60), null);
         if (c.ok()) return null;
         String why = "adb failed to prepare " + lay.stepDir(s) + ": " + why(c);
         return adb.noteLost(why, s.label()) ? adb.lostReason : why;
@@ -665,26 +667,28 @@ public class AndroidPipeline implements Callable<Integer> {
      */
     private Outcome runOnDevice(Kit.Step s, List<String> words, Path log, Path xlog) {
         Call clear = adb.logcat("-c");
-        if (!clear.ok()) return adbFailure("adb logcat -c failed: " + why(clear), s);
-        Call c = adb.shell(List.of(List.of("cd", lay.stepDir(s)), words), Duration.ofSeconds(s.exp().timeoutS()), log);
-        runnerExit = c.r().exitCode();
-        if (c.adbError() != null) return adbFailure("adb failed while the runner ran: " + why(c), s);
+        if (!clear.ok()) return adbFailure("adb logcat -c failed: " + why(clear), s, clear);
+        Call c = adb.shell(runnerCommands(s, words), Duration.ofSeconds(s.exp().timeoutS()), log);
+        if (c.adbError() != null) return adbFailure("adb failed while the runner ran: " + why(c), s, c);
         if (c.r().timedOut()) adb.shell(List.of(List.of("pkill", "-f", lay.runner(s.exp()))), Duration.ofSeconds(30), null); // adbd may leave it running
         Call et = adb.logcat("-d", "-s", "ExecuTorch");
         String etLines = logcatLines(et.out(), "ExecuTorch");
         appendLog(log, "--- adb logcat -d -s ExecuTorch (the runner's log on Android)\n" + etLines);
+        String xnntrace = null;
         if (xlog != null) {
             Call x = adb.logcat("-d", "-s", "XNNPACK");
             String stderrNotes = c.out().lines().filter(l -> l.contains("(XNNPACK): ")).map(l -> l + "\n").collect(Collectors.joining());
-            Kit.writeAtomic(xlog, (x.ok() ? x.out() : "") + stderrNotes); // a runner may also print them on stderr
-            if (!x.ok()) return adbFailure("adb logcat -d -s XNNPACK failed: " + why(x), s);
+            xnntrace = (x.ok() ? x.out() : "") + stderrNotes; // a runner may also print them on stderr
+            Kit.writeAtomic(xlog, xnntrace);
+            if (!x.ok()) return adbFailure("adb logcat -d -s XNNPACK failed: " + why(x), s, x);
         }
         Kit.RunnerOutput out = Kit.RunnerOutput.parse(c.out() + "\n" + asRunnerLog(etLines));
-        return new Outcome(Kit.Pipeline.failure(c.r(), out, s.exp().timeoutS(), "adb"), out, false);
+        return new Outcome(Kit.Pipeline.failure(c.r(), out, s.exp().timeoutS(), "adb"), out, false, c.r(), xnntrace);
     }
 
-    private Outcome adbFailure(String why, Kit.Step s) {
-        return new Outcome(adb.noteLost(why, s.label()) ? adb.lostReason : why, null, true);
+    /** A failed adb call (failed: its Call) during a runner process: the lost-device reason when the device is gone. */
+    private Outcome adbFailure(String why, Kit.Step s, Call failed) {
+        return new Outcome(adb.noteLost(why, s.label()) ? adb.lostReason : why, null, true, failed.r(), null);
     }
 
     private String pullEtdump(String remote, Path local) {
@@ -727,23 +731,13 @@ public class AndroidPipeline implements Callable<Integer> {
         }
     }
 
-    /** True when the pipeline is being stopped; a runner (adb) killed by the same Ctrl-C (exit 130/143) waits a moment for the hook. */
-    private boolean interruptedToo() { return pipe.interruptedToo(runnerExit == 130 || runnerExit == 143); }
-
-    static List<String> crossChecks(Kit.Step s, Kit.RunnerOutput out, List<Double> latency, Path xlog) {
+    /** The cross-checks of Kit.Pipeline, and for xnntrace whether the XNNPACK log written to xlog (xnntrace) has kernel lines. */
+    static List<String> crossChecks(Kit.Step s, Kit.RunnerOutput out, List<Double> latency, Path xlog, String xnntrace) {
         List<String> notes = Kit.Pipeline.crossChecks(s, out, latency, " (stdout or logcat)");
-        if (s.xnntrace() && !(xlog != null && kernelLines(xlog) > 0))
+        if (s.xnntrace() && (xnntrace == null || xnntrace.lines().noneMatch(l -> l.contains("Using ") && l.contains("microkernel"))))
             notes.add("no XNNPACK kernel lines in " + xlog + " (logcat -s XNNPACK): is the runner a kernel-logging build (jbang scripts/BuildRunners.java"
-                    + " --variants " + variant(s.exp()).replaceFirst("(-xnnlog)?$", "-xnnlog") + ")?");
+                    + " --variants " + Kit.Pipeline.variant(s.exp(), PLATFORM).replaceFirst("(-xnnlog)?$", "-xnnlog") + ")?");
         return notes;
-    }
-
-    private static long kernelLines(Path xlog) {
-        try (Stream<String> lines = Files.lines(xlog)) {
-            return lines.filter(l -> l.contains("Using ") && l.contains("microkernel")).count();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0;
-        }
     }
 
     /** Removes the run's device folder (unless --keep-device-files or the device is gone) and notes what happened to it. */
@@ -772,23 +766,15 @@ public class AndroidPipeline implements Callable<Integer> {
             io.out.println("# run folder: " + runDir + (folder == null ? " (not created: --dry-run)" : ""));
             io.out.println("# device: " + adb.serial + ", folder " + lay.dir());
         }
-        List<String> mkdir = new ArrayList<>(List.of("mkdir", "-p", lay.dir()));
-        lay.runners().values().forEach(r -> mkdir.add(r.substring(0, r.lastIndexOf('/'))));
-        adb.shell(List.of(mkdir), Duration.ofSeconds(60), null);
-        adb.push(cfg.model(), lay.model());
-        adb.push(libcxx == null ? Path.of(LIBCXX) : libcxx, lay.lib());
-        lay.runners().forEach(adb::push);
-        List<String> chmod = new ArrayList<>(List.of("chmod", "755"));
-        chmod.addAll(lay.runners().values());
-        adb.shell(List.of(chmod), Duration.ofSeconds(60), null);
+        adb.shell(List.of(mkdirWords()), Duration.ofSeconds(60), null);
+        pushes(cfg, libcxx == null ? Path.of(LIBCXX) : libcxx).forEach(adb::push);
+        adb.shell(List.of(chmodWords()), Duration.ofSeconds(60), null);
         Set<Path> helped = new LinkedHashSet<>();
-        for (Kit.Step s : steps)
-            if (helped.add(s.exp().runnerPath()))
-                adb.shell(List.of(List.of("cd", lay.dir()), List.of("env", "LD_LIBRARY_PATH=" + lay.dir(), lay.runner(s.exp()), "--help")), Duration.ofSeconds(60), null);
+        for (Kit.Step s : steps) if (helped.add(s.exp().runnerPath())) adb.shell(helpCommands(s.exp()), Duration.ofSeconds(60), null);
         for (Kit.Step s : steps) {
             if (folder != null && folder.ok(s)) continue;
             Path dir = s.dir(runDir);
-            adb.shell(List.of(List.of("rm", "-rf", lay.stepDir(s)), List.of("mkdir", "-p", lay.stepDir(s))), Duration.ofSeconds(60), null);
+            adb.shell(stepDirCommands(s), Duration.ofSeconds(60), null);
             if (s.warmup() > 0) dryRunProcess(s, words(s, s.warmup(), null), false);
             dryRunProcess(s, words(s, s.runs(), lay.stepDir(s) + "/run.etdump"), s.xnntrace());
             adb.pull(lay.stepDir(s) + "/run.etdump", dir.resolve("run.etdump"));
@@ -799,7 +785,7 @@ public class AndroidPipeline implements Callable<Integer> {
 
     private void dryRunProcess(Kit.Step s, List<String> words, boolean xnntrace) {
         adb.logcat("-c");
-        adb.shell(List.of(List.of("cd", lay.stepDir(s)), words), Duration.ofSeconds(s.exp().timeoutS()), null);
+        adb.shell(runnerCommands(s, words), Duration.ofSeconds(s.exp().timeoutS()), null);
         adb.logcat("-d", "-s", "ExecuTorch");
         if (xnntrace) adb.logcat("-d", "-s", "XNNPACK");
     }
@@ -935,15 +921,6 @@ public class AndroidPipeline implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- small helpers
-
-    /** The BuildRunners variant of a runner: its cmake-out folder name, else guessed from the experiment. */
-    static String variant(Kit.Experiment e) {
-        Path parent = e.runnerPath().getParent();
-        String dir = parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString();
-        if (dir.matches("android-arm64-sme2-(on|off)(-xnnlog)?")) return dir;
-        String n = e.name().toLowerCase(Locale.ROOT);
-        return "android-arm64-sme2-" + (n.contains("off") ? "off" : "on") + (e.mode().equals("xnntrace") || n.contains("xnnlog") ? "-xnnlog" : "");
-    }
 
     private static List<String> lastLines(String text, int n) {
         List<String> l = text.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();

@@ -439,7 +439,7 @@ public final class Kit {
     /** Loads and validates a config; every problem is reported at once in a bad-input error (exit 2). */
     public static Config loadConfig(Path file) {
         JsonNode root = readJson(file);
-        List<String> problems = configProblems(file);
+        List<String> problems = configProblems(file, root);
         if (!problems.isEmpty()) throw UserError.badInput(problems.size() == 1 ? problems.get(0)
                         : problems.size() + " problems in the config:\n  " + String.join("\n  ", problems),
                 "correct the fields named above (keys and types: configs/config.schema.json)");
@@ -448,12 +448,14 @@ public final class Kit {
 
     /** Every problem in a config file, each as `FILE: $.path: what is wrong; fix`. Empty when it is valid. */
     public static List<String> configProblems(Path file) {
-        JsonNode root;
         try {
-            root = readJson(file);
+            return configProblems(file, readJson(file));
         } catch (UserError e) {
             return List.of(e.getMessage() + "; " + e.fix);
         }
+    }
+
+    private static List<String> configProblems(Path file, JsonNode root) {
         Problems c = new Problems(file.toString(), new ArrayList<>());
         if (!c.object(root, "$", "top")) return c.out;
         c.string(root, "$", "$schema", null);
@@ -630,7 +632,7 @@ public final class Kit {
             Map<String, String> env = new LinkedHashMap<>();
             e.path("env").properties().forEach(f -> env.put(f.getKey(), f.getValue().asText()));
             exps.add(new Experiment(e.path("name").asText(), resolve(dir, e.path("runner_path").asText()),
-                    e.path("mode").asText(MODES.get(0)), e.path("runs").asInt(DEFAULT_RUNS), e.path("warmup").asInt(DEFAULT_WARMUP),
+                    e.path("mode").asText(MODES.get(0)), e.path("runs").asInt(defaultRuns(e.path("mode").asText(MODES.get(0)))), e.path("warmup").asInt(DEFAULT_WARMUP),
                     e.has("threads") ? e.get("threads").valueStream().map(JsonNode::asInt).toList() : List.of(1),
                     e.path("extra_args").valueStream().map(JsonNode::asText).toList(), e.path("cpu_affinity").asText(null),
                     e.path("timeout_s").asInt(DEFAULT_TIMEOUT_S), java.util.Collections.unmodifiableMap(env)));
@@ -648,6 +650,9 @@ public final class Kit {
         return new Config(file.toAbsolutePath().normalize(), resolve(dir, root.path("model").asText()), outputRoot, List.copyOf(exps),
                 List.copyOf(pairs), device, root);
     }
+
+    /** runs when the config has none: 1 for xnntrace (a kernel log, not a timing), else DEFAULT_RUNS. */
+    public static int defaultRuns(String mode) { return mode.equals("xnntrace") ? 1 : DEFAULT_RUNS; }
 
     private static ExpRef ref(JsonNode n) { return new ExpRef(n.path("experiment").asText(), n.path("threads").asInt(1)); }
 
@@ -917,7 +922,7 @@ public final class Kit {
         }
     }
 
-    /** Facts about this computer for manifest.json "host": OS, arch, CPU model, cores, SME2 support, Java, tool versions. */
+    /** Facts about this computer for manifest.json "host": OS, arch, CPU model, cores, SME2 support, Java, tool versions (toolVersions). */
     public static Map<String, Object> hostFacts(String... tools) {
         boolean mac = isMac();
         String cpuinfo = "";
@@ -926,11 +931,7 @@ public final class Kit {
         } catch (IOException ignored) {
         }
         var model = Pattern.compile("(?m)^(model name|Hardware|CPU part)\\s*:\\s*(.+)$").matcher(cpuinfo);
-        Map<String, Object> t = ordered();
-        for (String tool : tools) {
-            String v = probe(tool, "--version");
-            t.put(tool, v == null ? null : v.lines().findFirst().orElse(""));
-        }
+        Map<String, Object> t = toolVersions(tools);
         boolean sme2 = mac ? "1".equals(probe("sysctl", "-n", "hw.optional.arm.FEAT_SME2"))
                 : Pattern.compile("(?m)^Features\\s*:.*\\bsme2\\b").matcher(cpuinfo).find();
         return ordered("os", System.getProperty("os.name") + " " + System.getProperty("os.version"), "arch", System.getProperty("os.arch"),
@@ -938,8 +939,20 @@ public final class Kit {
                 "cores", Runtime.getRuntime().availableProcessors(), "sme2", sme2, "java", System.getProperty("java.version"), "tools", t);
     }
 
+    /** The first line of each tool's `--version` (null when it does not run), by tool name. */
+    public static Map<String, Object> toolVersions(String... tools) {
+        Map<String, Object> t = ordered();
+        for (String tool : tools) {
+            String v = probe(tool, "--version");
+            t.put(tool, v == null ? null : v.lines().findFirst().orElse(""));
+        }
+        return t;
+    }
+
     /** One process pair a pipeline runs: an experiment at one thread count. */
-    public record Step(Experiment exp, int threads, int runs, int warmup) {
+    public record Step(Experiment exp, int threads) {
+        public int runs() { return exp.runs(); }
+        public int warmup() { return exp.warmup(); }
         public boolean xnntrace() { return exp.mode().equals("xnntrace"); }
         public String label() { return exp.name() + " t" + threads; }
         /** Its folder in a run folder: <experiment>/t<threads>. */
@@ -1012,23 +1025,17 @@ public final class Kit {
             return cfg.experiments().stream().filter(e -> only.contains(e.name())).toList();
         }
 
-        public static List<Step> steps(Config cfg, List<Experiment> exps) {
+        public static List<Step> steps(List<Experiment> exps) {
             List<Step> steps = new ArrayList<>();
-            for (Experiment e : exps) for (int t : e.threads()) steps.add(new Step(e, t, runsOf(cfg, e), e.warmup()));
+            for (Experiment e : exps) for (int t : e.threads()) steps.add(new Step(e, t));
             return steps;
         }
 
-        /** xnntrace runs once unless the config says otherwise (a kernel log, not a timing). */
-        private static int runsOf(Config cfg, Experiment e) {
-            if (!e.mode().equals("xnntrace")) return e.runs();
-            for (JsonNode n : cfg.raw().path("experiments"))
-                if (n.path("name").asText().equals(e.name())) return n.has("runs") ? e.runs() : 1;
-            return 1;
-        }
-
-        /** The config as it ran: absolute paths and every default written out (only keys the loader accepts). */
+        /** The config as it ran: absolute paths ($schema too) and every default written out (only keys the loader accepts). */
         public static ObjectNode resolvedConfig(Config cfg) {
             ObjectNode root = cfg.raw().deepCopy();
+            String schema = root.path("$schema").asText("");
+            if (!schema.isEmpty() && !schema.contains(":")) root.put("$schema", cfg.file().getParent().resolve(schema).normalize().toString());
             root.put("model", cfg.model().toString());
             root.put("output_root", cfg.outputRoot().toString());
             for (int i = 0; i < root.get("experiments").size(); i++) {
@@ -1036,7 +1043,7 @@ public final class Kit {
                 Experiment x = cfg.experiments().get(i);
                 e.put("runner_path", x.runnerPath().toString());
                 e.put("mode", x.mode());
-                e.put("runs", runsOf(cfg, x));
+                e.put("runs", x.runs());
                 e.put("warmup", x.warmup());
                 x.threads().forEach(e.putArray("threads")::add);
                 e.put("timeout_s", x.timeoutS());
@@ -1052,10 +1059,10 @@ public final class Kit {
 
         /** The ExportModel command for a model path named like models/<model>_<backend>_<dtype>.pte. */
         public static String exportCommand(Path model) {
-            var m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|q8|int8)").matcher(stem(model));
+            var m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|int8)").matcher(stem(model));  // ExportModel's file names
             if (!m.matches()) return "jbang scripts/ExportModel.java --model mv2 --dtype fp16";
             return "jbang scripts/ExportModel.java --model " + m.group(1) + (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2))
-                    + (m.group(3).startsWith("q") || m.group(3).startsWith("int") ? " --quantize" : " --dtype " + m.group(3));
+                    + " --dtype " + m.group(3);
         }
 
         /** A missing model joins the problems, with the ExportModel command that makes it. */
@@ -1101,9 +1108,9 @@ public final class Kit {
         /**
          * The one-variable rule: warns for each compare pair whose two runners' build.json differ in more than
          * XNNPACK_ENABLE_ARM_SME2/SME (or that lack build.json). builds: build.json per experiment name (null when absent);
-         * variant: the BuildRunners variant of a runner (a "-xnnlog" one makes the logging flags irrelevant).
+         * platform: as in variant() (a "-xnnlog" variant makes the logging flags irrelevant).
          */
-        public void checkPairs(Config cfg, Map<String, Map<String, Object>> builds, java.util.function.Function<Experiment, String> variant) {
+        private void checkPairs(Config cfg, Map<String, Map<String, Object>> builds, String platform) {
             for (ComparePair p : cfg.comparePairs()) {
                 String a = p.baseline().experiment(), b = p.candidate().experiment();
                 if (!builds.containsKey(a) || !builds.containsKey(b)) continue;
@@ -1114,7 +1121,7 @@ public final class Kit {
                     continue;
                 }
                 boolean logging = java.util.stream.Stream.of(cfg.experiment(a), cfg.experiment(b))
-                        .anyMatch(x -> x.mode().equals("xnntrace") || variant.apply(x).endsWith("-xnnlog"));
+                        .anyMatch(x -> x.mode().equals("xnntrace") || variant(x, platform).endsWith("-xnnlog"));
                 List<String> diff = buildDiff(builds.get(a), builds.get(b), logging);
                 if (!diff.isEmpty()) warn("compare pair \"" + p.label() + "\": the runners of " + a + " and " + b + " differ in more than the SME2 flags: "
                         + String.join("; ", diff) + "; rebuild both with jbang scripts/BuildRunners.java so that only XNNPACK_ENABLE_ARM_SME2/SME differ");
@@ -1160,10 +1167,63 @@ public final class Kit {
             return v == null ? "" : v.replaceAll("-[DU]XNN_LOG_LEVEL(=\\S*)?|-[DU]XNN_NO_LOGGING", "").trim().replaceAll("\\s+", " ");
         }
 
-        /** --resume's run folder, else a new one (none under --dry-run). */
-        public RunFolder folder(Config cfg, String stem) {
-            if (resume != null) return RunFolder.open(resume);
-            return io.dryRun ? null : RunFolder.create(cfg.outputRoot(), stem, tool);
+        /** --resume's run folder (a warning when it was made for another model), else a new one (none under --dry-run). */
+        public RunFolder folder(Config cfg) {
+            if (resume != null) {
+                RunFolder f = RunFolder.open(resume);
+                if (!java.util.Objects.equals(f.manifest.get("model"), cfg.model().toString()))
+                    warn("the run folder was made for model " + f.manifest.get("model") + ", the config names " + cfg.model());
+                return f;
+            }
+            return io.dryRun ? null : RunFolder.create(cfg.outputRoot(), folderStem(cfg.model()), tool);
+        }
+
+        /** The run's folder: f's, else (a dry run of a new run) the one it would create now. */
+        public static Path runDir(RunFolder f, Config cfg) {
+            return f != null ? f.dir : RunFolder.newDir(cfg.outputRoot(), folderStem(cfg.model()), java.time.Instant.now(), false);
+        }
+
+        /** The model's stem made safe as a folder name (it names the run folder, and on Android the device folder). */
+        public static String folderStem(Path model) { return safeName(stem(model)); }
+
+        /** A name safe as one folder name: characters other than [A-Za-z0-9_.+-] become _, and "", ".", ".." become "model". */
+        public static String safeName(String s) {
+            String t = s.replaceAll("[^A-Za-z0-9_.+-]", "_");
+            return t.isEmpty() || t.matches("\\.+") ? "model" : t;
+        }
+
+        /** The BuildRunners variant of an experiment's runner (platform: host or android-arm64): its cmake-out folder name, else guessed. */
+        public static String variant(Experiment e, String platform) {
+            Path parent = e.runnerPath().getParent();
+            String dir = parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString();
+            if (dir.matches(Pattern.quote(platform) + "-sme2-(on|off)(-xnnlog)?")) return dir;
+            String n = e.name().toLowerCase(Locale.ROOT);
+            return platform + "-sme2-" + (n.contains("off") ? "off" : "on") + (e.mode().equals("xnntrace") || n.contains("xnnlog") ? "-xnnlog" : "");
+        }
+
+        /**
+         * manifest "runners": per experiment its path, its build.json (null when absent, with a note), variant, SME2/SME flags,
+         * ExecuTorch SHA and extra's keys (before "note"). Warns when a name and its SME2 flag disagree and about compare pairs.
+         */
+        public Map<String, Object> runnerFacts(Config cfg, List<Experiment> exps, String platform,
+                                               java.util.function.Function<Experiment, Map<String, Object>> extra) {
+            Map<String, Object> out = ordered();
+            Map<String, Map<String, Object>> builds = new LinkedHashMap<>();
+            for (Experiment e : exps) {
+                Map<String, Object> build = buildJson(e);
+                builds.put(e.name(), build);
+                String sme2 = flag(build, "XNNPACK_ENABLE_ARM_SME2");
+                Map<String, Object> r = ordered("path", e.runnerPath().toString(), "build", build,
+                        "build_json", build == null ? null : e.runnerPath().resolveSibling("build.json").toString(),
+                        "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2, "sme_flag", flag(build, "XNNPACK_ENABLE_ARM_SME"),
+                        "executorch_sha", build == null ? null : build.get("executorch_sha"));
+                r.putAll(extra.apply(e));
+                r.put("note", build == null ? NO_BUILD_JSON : null);
+                out.put(e.name(), r);
+                checkSme2Name(e, sme2);
+            }
+            checkPairs(cfg, builds, platform);
+            return out;
         }
 
         /** Fills the manifest of a new or resumed run (facts: executorch, host …), saves it; returns the steps not ok yet. */
@@ -1256,8 +1316,12 @@ public final class Kit {
             }
         }
 
-        /** True when the run is stopping; a runner killed by the same Ctrl-C (killed) waits a moment for the hook. */
-        public boolean interruptedToo(boolean killed) {
+        /**
+         * True when the run is stopping. A process that ended like one stopped by the same Ctrl-C (exit 130/143 from
+         * SIGINT/SIGTERM, or interrupted before it started) waits a moment for the hook; r null: no process ran.
+         */
+        public boolean interruptedToo(Result r) {
+            boolean killed = r != null && (r.exitCode() == 130 || r.exitCode() == 143 || "interrupted".equals(r.startError()));
             try {
                 for (int i = 0; i < 10 && !stopping && killed; i++) Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -1279,19 +1343,23 @@ public final class Kit {
             return out.nan() ? "the printed output tensor contains NaN (nan)" : null;
         }
 
-        /** Why a step's ETDump is unusable (missing: the reason when there is none), else null; extra Execute blocks are a note. */
-        public static String etdumpProblem(Path etdump, int runs, List<String> notes, String missing) {
+        /** A step's ETDump, read once: why it is unusable (null when usable) and its Method::execute ms per execution (empty when not). */
+        public record EtdumpCheck(String why, List<Double> executeMs) {}
+
+        /** Reads a step's ETDump (missing: the reason when there is none); extra Execute blocks are a note. */
+        public static EtdumpCheck etdumpCheck(Path etdump, int runs, List<String> notes, String missing) {
             try {
-                if (!Files.isRegularFile(etdump)) return missing;
-                if (Files.size(etdump) == 0) return "the ETDump " + etdump + " is empty";
+                if (!Files.isRegularFile(etdump)) return new EtdumpCheck(missing, List.of());
+                if (Files.size(etdump) == 0) return new EtdumpCheck("the ETDump " + etdump + " is empty", List.of());
                 List<Double> ms = etdumpRuns(etdump).executeMs();
                 int nan = 0;
                 for (int k = ms.size() - 1; k >= 0; k--) if (ms.get(k).isNaN()) nan = k + 1;
                 if (ms.size() > runs) notes.add("the ETDump has " + ms.size() + " Execute blocks for " + runs + " executions");
-                if (ms.size() < runs) return "the ETDump has " + ms.size() + " Execute block(s) but " + runs + " execution(s) ran";
-                return nan > 0 ? "Execute block " + nan + " of the ETDump has no Method::execute event" : null;
+                String why = ms.size() < runs ? "the ETDump has " + ms.size() + " Execute block(s) but " + runs + " execution(s) ran"
+                        : nan > 0 ? "Execute block " + nan + " of the ETDump has no Method::execute event" : null;
+                return new EtdumpCheck(why, why == null ? ms : List.of());
             } catch (IOException | UserError ex) {
-                return "the ETDump cannot be read: " + ex.getMessage();
+                return new EtdumpCheck("the ETDump cannot be read: " + ex.getMessage(), List.of());
             }
         }
 

@@ -7,7 +7,6 @@
 //SOURCES Kit.java
 //DESCRIPTION Runs the experiments of a profiling config with executor_runner on this computer (macOS or Linux) into a new run folder, then analyses it.
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,13 +20,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 @Command(name = "MacPipeline", mixinStandardHelpOptions = true, version = "0.1.0",
         description = "Runs the experiments of a profiling config on this computer (macOS; Linux works too) into a new run folder"
@@ -46,7 +41,7 @@ import java.util.stream.Stream;
         exitCodeList = {"0:every experiment ran ok (and the analysis, when it ran)", "1:an experiment or the analysis failed",
                 "2:bad input: config, model or runner problems (nothing ran)", "130:interrupted (Ctrl-C); the run folder keeps what finished"})
 public class MacPipeline implements Callable<Integer> {
-    static final String TOOL = "MacPipeline";
+    static final String TOOL = "MacPipeline", PLATFORM = "host";
     private final Kit.Io io;
 
     MacPipeline(Kit.Io io) {
@@ -83,36 +78,24 @@ public class MacPipeline implements Callable<Integer> {
         Path configPath = pipe.configPath();
         Kit.Config cfg = Kit.loadConfig(configPath);
         List<Kit.Experiment> exps = pipe.selected(cfg);
-        List<Kit.Step> steps = Kit.Pipeline.steps(cfg, exps);
-        Map<String, Object> host = Kit.hostFacts("git", "cmake", Kit.isMac() ? "clang" : "cc");
+        List<Kit.Step> steps = Kit.Pipeline.steps(exps);
+        Map<String, Object> host = Kit.hostFacts(); // tool versions below, after a dry run returned
         List<String> problems = preflight(cfg, exps);
         Map<String, Object> runners = runnerFacts(cfg, exps, host);
         Map<String, Object> executorch = Kit.GitState.of(Kit.Workspace.locate(pipe.workspace).executorch()).toMap();
         checkRevisions(runners, executorch);
 
-        String stem = Kit.Pipeline.stem(cfg.model());
-        Kit.RunFolder f = pipe.folder(cfg, stem);
-        Path runDir = f != null ? f.dir : Kit.RunFolder.newDir(cfg.outputRoot(), stem, java.time.Instant.now(), false);
-        if (pipe.resume != null && !Objects.equals(f.manifest.get("model"), cfg.model().toString()))
-            pipe.warn("the run folder was made for model " + f.manifest.get("model") + ", the config names " + cfg.model());
-        if (dryRun) return dryRun(cfg, steps, runDir, f, problems);
+        Kit.RunFolder f = pipe.folder(cfg);
+        if (dryRun) return dryRun(cfg, steps, Kit.Pipeline.runDir(f, cfg), f, problems);
 
-        Object hostBefore = f.manifest.get("host");
-        List<Kit.Step> todo = pipe.start(f, cfg, configPath, () -> resolvedConfig(cfg), steps,
-                Kit.ordered("executorch", executorch, "host", hostBefore == null || pipe.resume == null ? host : hostBefore), runners);
+        Object hostBefore = pipe.resume == null ? null : f.manifest.get("host"); // a resumed run keeps the host it started on
+        @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");
+        if (hostBefore == null) tools.putAll(Kit.toolVersions("git", "cmake", Kit.isMac() ? "clang" : "cc"));
+        List<Kit.Step> todo = pipe.start(f, cfg, configPath, () -> Kit.Pipeline.resolvedConfig(cfg), steps,
+                Kit.ordered("executorch", executorch, "host", hostBefore == null ? host : hostBefore), runners);
         long t0 = System.nanoTime();
         pipe.guarded(f, () -> pipe.runSteps(f, todo, (s, i) -> runStep(cfg, f, s, i, todo.size(), t0)));
         return pipe.end(f, t0);
-    }
-
-    // ---------------------------------------------------------------- inputs
-
-    /** The config as it ran, with its $schema made absolute. */
-    private static ObjectNode resolvedConfig(Kit.Config cfg) {
-        ObjectNode root = Kit.Pipeline.resolvedConfig(cfg);
-        String schema = root.path("$schema").asText("");
-        if (!schema.isEmpty() && !schema.contains(":")) root.put("$schema", cfg.file().getParent().resolve(schema).normalize().toString());
-        return root;
     }
 
     // ---------------------------------------------------------------- checks before running
@@ -127,10 +110,10 @@ public class MacPipeline implements Callable<Integer> {
         for (Kit.Experiment e : exps) {
             Path r = e.runnerPath();
             if (!checked.add(r)) continue;
-            String build = "jbang scripts/BuildRunners.java --variants " + variant(e);
+            String variant = Kit.Pipeline.variant(e, PLATFORM), build = "jbang scripts/BuildRunners.java --variants " + variant;
             if (!Files.exists(r)) {
                 problems.add("experiment " + e.name() + ": runner " + r + " not found");
-                missing.add(variant(e));
+                missing.add(variant);
             } else if (!Files.isRegularFile(r) || !Files.isExecutable(r)) {
                 problems.add("experiment " + e.name() + ": runner " + r + " is not an executable file");
                 fixes.add("make it executable (chmod +x " + Kit.shq(r.toString()) + ") or rebuild it: " + build);
@@ -163,35 +146,19 @@ public class MacPipeline implements Callable<Integer> {
         }
     }
 
-    /** The BuildRunners variant of a runner: its cmake-out folder name, else guessed from the experiment. */
-    static String variant(Kit.Experiment e) {
-        Path parent = e.runnerPath().getParent();
-        String dir = parent == null ? "" : parent.getFileName().toString();
-        if (dir.matches("(host|android-arm64)-sme2-(on|off)(-xnnlog)?")) return dir;
-        String n = e.name().toLowerCase(Locale.ROOT);
-        return "host-sme2-" + (n.contains("off") ? "off" : "on") + (e.mode().equals("xnntrace") || n.contains("xnnlog") ? "-xnnlog" : "");
-    }
-
-    /** manifest "runners": per experiment its path and build.json (null when absent, with a note), plus SME2 sanity checks. */
+    /** manifest "runners" (Kit.Pipeline.runnerFacts plus etdump_flag), and the SME2 checks: kernels in the runner, SME2 in this CPU. */
     private Map<String, Object> runnerFacts(Kit.Config cfg, List<Kit.Experiment> exps, Map<String, Object> host) {
-        Map<String, Object> out = Kit.ordered();
-        Map<String, Map<String, Object>> builds = new LinkedHashMap<>();
+        Map<String, Object> out = pipe.runnerFacts(cfg, exps, PLATFORM, e -> Kit.ordered("etdump_flag", etdumpFlag.get(e.runnerPath())));
+        boolean anySme2On = false;
         for (Kit.Experiment e : exps) {
-            Path bj = e.runnerPath().resolveSibling("build.json");
-            Map<String, Object> build = pipe.buildJson(e);
-            builds.put(e.name(), build);
-            String sme2 = Kit.Pipeline.flag(build, "XNNPACK_ENABLE_ARM_SME2");
-            out.put(e.name(), Kit.ordered("path", e.runnerPath().toString(), "build", build, "build_json", build == null ? null : bj.toString(),
-                    "variant", build == null ? null : build.get("variant"), "sme2_flag", sme2, "sme_flag", Kit.Pipeline.flag(build, "XNNPACK_ENABLE_ARM_SME"),
-                    "executorch_sha", build == null ? null : build.get("executorch_sha"), "etdump_flag", etdumpFlag.get(e.runnerPath()),
-                    "note", build == null ? Kit.Pipeline.NO_BUILD_JSON : null));
-            pipe.checkSme2Name(e, sme2);
-            if ("ON".equals(sme2) && build.get("sme2_symbol_count") instanceof Number c && c.intValue() == 0)
+            Map<?, ?> r = (Map<?, ?>) out.get(e.name());
+            if (!"ON".equals(r.get("sme2_flag"))) continue;
+            anySme2On = true;
+            if (r.get("build") instanceof Map<?, ?> build && build.get("sme2_symbol_count") instanceof Number c && c.intValue() == 0)
                 pipe.warn("experiment " + e.name() + ": the runner was built with SME2 ON but contains no SME2 kernels (sme2_symbol_count 0; XNNPACK drops them with Clang < 18)");
-            if ("ON".equals(sme2) && Boolean.FALSE.equals(host.get("sme2")) && pipe.warnings.stream().noneMatch(w -> w.startsWith("this CPU has no SME2")))
-                pipe.warn("this CPU has no SME2 (" + host.get("cpu") + "): SME2-on runners fall back to NEON kernels here, so SME2 on and off run the same code");
         }
-        pipe.checkPairs(cfg, builds, MacPipeline::variant);
+        if (anySme2On && Boolean.FALSE.equals(host.get("sme2")))
+            pipe.warn("this CPU has no SME2 (" + host.get("cpu") + "): SME2-on runners fall back to NEON kernels here, so SME2 on and off run the same code");
         return out;
     }
 
@@ -248,7 +215,7 @@ public class MacPipeline implements Callable<Integer> {
                 Files.deleteIfExists(dir.resolve("model.etdump")); // the runner's default --etdump_path, written by the warm-up
             } catch (IOException ignored) {
             }
-            if (pipe.interruptedToo(killed(w))) return;
+            if (pipe.interruptedToo(w)) return;
             String why = Kit.Pipeline.failure(w, Kit.RunnerOutput.parse(w.output()), e.timeoutS(), "the runner");
             if (why != null) {
                 pipe.done(f, entry, s, "warm-up " + why, List.of(), null, null, List.of(), started);
@@ -259,27 +226,25 @@ public class MacPipeline implements Callable<Integer> {
         Kit.writeAtomic(dir.resolve("command.txt"), String.join("\n", timed) + "\n");
         Kit.Cmd cmd = Kit.Cmd.of(timed).in(dir).env(e.env()).timeout(timeout).log(log).echo(io.verbose);
         Kit.Result r = Kit.exec(io, xlog == null ? cmd : cmd.stderrLog(xlog));
-        if (pipe.interruptedToo(killed(r))) return;
+        if (pipe.interruptedToo(r)) return;
         Kit.RunnerOutput out = Kit.RunnerOutput.parse(r.output());
         String why = Kit.Pipeline.failure(r, out, e.timeoutS(), "the runner");
         List<Double> latency = List.of();
         List<String> notes = new ArrayList<>();
-        if (why == null) why = Kit.Pipeline.etdumpProblem(etdump, s.runs(), notes, "the runner exited 0 but wrote no ETDump at " + etdump);
         if (why == null) {
-            latency = Kit.etdumpRuns(etdump).executeMs();
-            notes.addAll(crossChecks(s, out, latency, xlog));
+            Kit.Pipeline.EtdumpCheck et = Kit.Pipeline.etdumpCheck(etdump, s.runs(), notes, "the runner exited 0 but wrote no ETDump at " + etdump);
+            why = et.why();
+            latency = et.executeMs();
         }
+        if (why == null) notes.addAll(crossChecks(s, out, latency, xlog));
         pipe.done(f, entry, s, why, latency, out.reportedMs(), xlog, notes, started);
     }
-
-    /** A runner stopped by the same Ctrl-C (SIGINT/SIGTERM) as the pipeline. */
-    private static boolean killed(Kit.Result r) { return r.exitCode() == 130 || r.exitCode() == 143 || "interrupted".equals(r.startError()); }
 
     static List<String> crossChecks(Kit.Step s, Kit.RunnerOutput out, List<Double> latency, Path xlog) {
         List<String> notes = Kit.Pipeline.crossChecks(s, out, latency, "");
         if (s.xnntrace() && !out.kernelLog())
             notes.add("no XNNPACK kernel lines in " + xlog + ": is the runner a kernel-logging build (jbang scripts/BuildRunners.java --variants "
-                    + variant(s.exp()).replaceFirst("(-xnnlog)?$", "-xnnlog") + ")?");
+                    + Kit.Pipeline.variant(s.exp(), PLATFORM).replaceFirst("(-xnnlog)?$", "-xnnlog") + ")?");
         if (!s.xnntrace() && out.kernelLog())
             notes.add("the timing runner logs XNNPACK kernels (a kernel-logging build): its logging adds time; time with a non-xnnlog runner");
         return notes;

@@ -51,7 +51,7 @@ class AndroidPipelineTest {
     }
 
     Path config(String experimentsJson, String extra) throws Exception {
-        return Files.writeString(ws.resolve("config.json"), "{\"model\": \"models/mnv1_xnnpack_fp32.pte\", \"output_root\": \"runs\",\n"
+        return Files.writeString(ws.resolve("config.json"), "{\"$schema\": \"schema/config.schema.json\", \"model\": \"models/mnv1_xnnpack_fp32.pte\", \"output_root\": \"runs\",\n"
                 + " \"experiments\": [" + experimentsJson + "]" + extra + "}\n");
     }
 
@@ -77,12 +77,6 @@ class AndroidPipelineTest {
 
     static List<Double> doubles(JsonNode arr) { return TestKit.doubles(arr); }
 
-    static List<String> texts(JsonNode arr) {
-        List<String> out = new ArrayList<>();
-        arr.forEach(n -> out.add(n.asText()));
-        return out;
-    }
-
     /** The device-side words of a timed or warm-up run, as the pipeline must build them. */
     static List<String> runnerArgv(String runner, String model, int n, int threads, String etdump, String... extra) {
         List<String> c = new ArrayList<>(List.of(runner, "--model_path", model, "--num_executions", "" + n, "--cpu_threads", "" + threads));
@@ -107,16 +101,16 @@ class AndroidPipelineTest {
 
         JsonNode m = Kit.readJson(run.resolve("manifest.json"));
         assertEquals(List.of("schema_version", "generated_at", "tool", "status", "config", "model", "executorch", "run_root", "host", "device",
-                "runners", "results", "warnings"), names(m.fieldNames()));
+                "runners", "results", "warnings"), TestKit.names(m.fieldNames()));
         assertEquals("AndroidPipeline", m.get("tool").asText());
         assertEquals("ok", m.get("status").asText());
-        assertEquals(List.of(), texts(m.get("warnings")), "a good device and good settings: no warning");
+        assertEquals(List.of(), TestKit.texts(m.get("warnings")), "a good device and good settings: no warning");
         assertTrue(m.get("host").get("tools").get("adb").asText().startsWith("Android Debug Bridge version"));
 
         JsonNode d = m.get("device");
         assertEquals(List.of("serial", "remote", "transport", "model", "manufacturer", "soc", "soc_manufacturer", "board_platform", "abi", "fingerprint",
                 "android_version", "sdk", "emulator", "kernel", "cpu_features", "sme2", "cpus", "thermal", "battery", "power", "adb", "workdir",
-                "device_dir", "device_files"), names(d.fieldNames()));
+                "device_dir", "device_files"), TestKit.names(d.fieldNames()));
         assertEquals("FAKE0001", d.get("serial").asText());
         assertTrue(d.get("remote").isNull());
         assertEquals("Fake_SME2_Phone", d.get("transport").get("model").asText());
@@ -130,7 +124,7 @@ class AndroidPipelineTest {
         assertEquals(35, d.get("sdk").asInt());
         assertFalse(d.get("emulator").asBoolean());
         assertEquals(FakeAdb.UNAME, d.get("kernel").asText());
-        assertEquals(List.of((FakeAdb.FEATURES + FakeAdb.SME_FEATURES).split(" ")), texts(d.get("cpu_features")));
+        assertEquals(List.of((FakeAdb.FEATURES + FakeAdb.SME_FEATURES).split(" ")), TestKit.texts(d.get("cpu_features")));
         assertTrue(d.get("sme2").asBoolean());
         assertEquals(8, d.get("cpus").size());
         assertEquals("{\"cpu\":7,\"max_freq_khz\":3600000,\"governor\":\"schedutil\"}", d.get("cpus").get(7).toString());
@@ -209,6 +203,8 @@ class AndroidPipelineTest {
         Kit.Config resolved = Kit.loadConfig(run.resolve("config.json"));
         assertEquals(new Kit.Device("FAKE0001", null, WORKDIR), resolved.device());
         assertEquals(on, resolved.experiment("android_sme2_on").runnerPath());
+        assertEquals(1, resolved.experiment("android_xnntrace").runs());
+        assertEquals(ws.resolve("schema/config.schema.json").toString(), resolved.raw().get("$schema").asText());
         assertTrue(r.out().contains("Run folder: " + run + "  (status: ok, analysis: skipped (--no-analysis))\nDevice: FAKE0001 (FakeCo Fake SME2 Phone, SME2 true)\n"), r.out());
         assertTrue(r.out().contains("  jbang scripts/ValidateResults.java --results " + run + "\n"), r.out());
         assertTrue(r.err().contains("==> device FAKE0001 (device, Fake_SME2_Phone)\n"), r.err());
@@ -231,7 +227,7 @@ class AndroidPipelineTest {
         String want = "compare pair \"on vs off\": the runners of android_sme2_off and android_sme2_on differ in more than the SME2 flags:"
                 + " -DCMAKE_C_FLAGS: (unset) vs -march=armv9-a; rebuild both with jbang scripts/BuildRunners.java so that only"
                 + " XNNPACK_ENABLE_ARM_SME2/SME differ";
-        assertTrue(texts(Kit.readJson(onlyRunFolder().resolve("manifest.json")).get("warnings")).contains(want), r.err());
+        assertTrue(TestKit.texts(Kit.readJson(onlyRunFolder().resolve("manifest.json")).get("warnings")).contains(want), r.err());
         assertTrue(r.err().contains("[warn] " + want + "\n"), r.err());
     }
 
@@ -254,10 +250,10 @@ class AndroidPipelineTest {
                         + " adb -s FAKE0001 shell settings put global low_power 0",
                 who + ": animations are on (window_animation_scale = null, animator_duration_scale = 0.5): turn them off with:"
                         + " adb -s FAKE0001 shell settings put global window_animation_scale 0 && adb -s FAKE0001 shell settings put global animator_duration_scale 0");
-        assertEquals(want, texts(m.get("warnings")));
+        assertEquals(want, TestKit.texts(m.get("warnings")));
         for (String w : want) assertTrue(r.err().contains("[warn] " + w + "\n"), r.err());
         JsonNode out = Kit.JSON.readTree(r.out());
-        assertEquals(want, texts(out.get("warnings")));
+        assertEquals(want, TestKit.texts(out.get("warnings")));
         assertEquals("{\"serial\":\"FAKE0001\",\"model\":\"Fake SME2 Phone\",\"sme2\":false}", out.get("device").toString());
         JsonNode d = m.get("device");
         assertFalse(d.get("sme2").asBoolean());
@@ -388,7 +384,7 @@ class AndroidPipelineTest {
         assertEquals("b t1", m.get("device").get("lost").get("during").asText());
         assertEquals(lost, m.get("device").get("lost").get("reason").asText());
         assertEquals("left on the device (it was lost)", m.get("device").get("device_files").asText());
-        assertTrue(texts(m.get("warnings")).contains("the device folder " + dev(run) + " was not removed: the device is gone; remove it later with: adb -s FAKE0001 shell rm -rf "
+        assertTrue(TestKit.texts(m.get("warnings")).contains("the device folder " + dev(run) + " was not removed: the device is gone; remove it later with: adb -s FAKE0001 shell rm -rf "
                 + dev(run)), m.get("warnings").toString());
         List<List<String>> calls = fake.calls();
         int firstLost = calls.indexOf(calls.stream().filter(c -> String.join(" ", c).contains("/b/t1/run.etdump")).findFirst().orElseThrow());
@@ -590,15 +586,9 @@ class AndroidPipelineTest {
         assertEquals(FakeAdb.SERIAL, m.get("device").get("serial").asText());
     }
 
-    /** ValidateResults accepts the run folder. */
+    /** ValidateResults accepts the run folder (TestKit, support code, may not name a script class). */
     static void validates(Path run) {
         TestKit.Run r = TestKit.inProcess((out, err) -> ValidateResults.run(out, err, "--results", run.toString()));
         assertEquals(0, r.code(), r.toString());
-    }
-
-    static List<String> names(java.util.Iterator<String> it) {
-        List<String> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
     }
 }

@@ -301,6 +301,16 @@ class ConfigTest {
     }
 
     @Test
+    void xnntraceRunsOnceUnlessTheConfigSaysOtherwise() throws Exception {
+        problems("{'model': 'm.pte', 'experiments': [{'name': 'k', 'runner_path': 'r', 'mode': 'xnntrace'},"
+                + " {'name': 'k5', 'runner_path': 'r', 'mode': 'xnntrace', 'runs': 5}, {'name': 't', 'runner_path': 'r'}]}");
+        Kit.Config c = Kit.loadConfig(file());
+        assertEquals(List.of(1, 5, Kit.DEFAULT_RUNS), c.experiments().stream().map(Kit.Experiment::runs).toList());
+        assertEquals(1, Kit.defaultRuns("xnntrace"));
+        assertEquals(Kit.DEFAULT_RUNS, Kit.defaultRuns("timing"));
+    }
+
+    @Test
     void everyKeyIsRead() throws Exception {
         problems("{'$schema': '../config.schema.json', 'model': 'm.pte', 'output_root': 'out', 'experiments': [{'name': 'x', 'runner_path': 'r',"
                 + " 'mode': 'xnntrace', 'runs': 3, 'warmup': 0, 'threads': [4, 2], 'extra_args': ['--method_name', 'forward'],"

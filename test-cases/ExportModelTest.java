@@ -42,6 +42,16 @@ class ExportModelTest {
     }
 
     @Test
+    void theExportCommandsThePipelinesPrintAreAcceptedByExportModel() {
+        for (String pte : List.of("mv2_xnnpack_fp16.pte", "mv3_xnnpack_int8.pte", "resnet18_portable_fp32.pte", "mine.pte")) {
+            String cmd = Kit.Pipeline.exportCommand(Path.of("models", pte));
+            String[] words = cmd.substring("jbang scripts/ExportModel.java ".length()).split(" ");
+            var parsed = new picocli.CommandLine(new ExportModel(new Kit.Io(System.out, System.err, false))).parseArgs(words);
+            assertTrue(parsed.errors().isEmpty() && !parsed.matchedOptions().isEmpty(), cmd);
+        }
+    }
+
+    @Test
     void exportsToyCnnAndReadsTheOperatorCountsBackFromThePte() throws Exception {
         TestKit.Run r = export("--model", "toy_cnn", "--dtype", "fp16");
         assertEquals(0, r.code(), r.toString());

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -117,7 +116,7 @@ class MacPipelineTest {
 
         JsonNode m = Kit.readJson(run.resolve("manifest.json"));
         assertEquals(List.of("schema_version", "generated_at", "tool", "status", "config", "model", "executorch", "run_root", "host", "device",
-                "runners", "results", "warnings"), iterate(m.fieldNames()));
+                "runners", "results", "warnings"), TestKit.names(m.fieldNames()));
         assertEquals(1, m.get("schema_version").asInt());
         assertTrue(m.get("generated_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
         assertEquals("MacPipeline", m.get("tool").asText());
@@ -126,7 +125,7 @@ class MacPipelineTest {
         assertEquals(model.toString(), m.get("model").asText());
         assertEquals("{\"present\":false,\"sha\":null,\"dirty\":false}", m.get("executorch").toString());
         assertEquals(run.toString(), m.get("run_root").asText());
-        assertEquals(List.of("os", "arch", "cpu", "cores", "sme2", "java", "tools"), iterate(m.get("host").fieldNames()));
+        assertEquals(List.of("os", "arch", "cpu", "cores", "sme2", "java", "tools"), TestKit.names(m.get("host").fieldNames()));
         assertEquals(Runtime.getRuntime().availableProcessors(), m.get("host").get("cores").asInt());
         assertEquals(System.getProperty("java.version"), m.get("host").get("java").asText());
         assertEquals(Kit.JSON.valueToTree(ON_BUILD), m.get("runners").get("mac_sme2_on").get("build"));
@@ -154,7 +153,7 @@ class MacPipelineTest {
             assertEquals(lat.stream().min(Double::compare).orElseThrow(), x.get("min_ms").asDouble());
             assertEquals(lat.stream().max(Double::compare).orElseThrow(), x.get("max_ms").asDouble());
             assertEquals(List.of("runs", "warmup", "threads", "latency_ms", "median_ms", "min_ms", "max_ms", "runner_reported_ms", "etdump", "log",
-                    "etdump_rel", "log_rel", "xnntrace_log_rel", "mean_ms", "cv_percent", "warnings", "seconds"), iterate(x.fieldNames()));
+                    "etdump_rel", "log_rel", "xnntrace_log_rel", "mean_ms", "cv_percent", "warnings", "seconds"), TestKit.names(x.fieldNames()));
             assertEquals(runs, x.get("runs").asInt());
             assertEquals(exp.equals("mac_sme2_on") ? 1 : 0, x.get("warmup").asInt());
             assertEquals(t, x.get("threads").asInt());
@@ -179,7 +178,7 @@ class MacPipelineTest {
         assertTrue(entry(m, "mac_sme2_on", 1).get("metrics").get("median_ms").asDouble() < entry(m, "mac_sme2_off", 1).get("metrics").get("median_ms").asDouble());
 
         assertEquals(m.get("results"), Kit.readJson(run.resolve("metrics.json")).get("results"));
-        assertEquals(List.of("results"), iterate(Kit.readJson(run.resolve("metrics.json")).fieldNames()));
+        assertEquals(List.of("results"), TestKit.names(Kit.readJson(run.resolve("metrics.json")).fieldNames()));
         Kit.Config resolved = Kit.loadConfig(run.resolve("config.json"));
         assertEquals(model, resolved.model());
         assertEquals(on, resolved.experiment("mac_sme2_on").runnerPath());
@@ -197,29 +196,10 @@ class MacPipelineTest {
         validates(run);
     }
 
-    /** ValidateResults (another helper's script) accepts the folder, when it is part of this build. */
-    static void validates(Path run) throws Exception {
-        Class<?> v;
-        try {
-            v = Class.forName("ValidateResults");
-        } catch (ClassNotFoundException e) {
-            return; // a partial dev runner without ValidateResults
-        }
-        var method = v.getMethod("run", PrintStream.class, PrintStream.class, String[].class);
-        TestKit.Run r = TestKit.inProcess((out, err) -> {
-            try {
-                return (Integer) method.invoke(null, out, err, new String[]{"--results", run.toString()});
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+    /** ValidateResults accepts the run folder (TestKit, support code, may not name a script class). */
+    static void validates(Path run) {
+        TestKit.Run r = TestKit.inProcess((out, err) -> ValidateResults.run(out, err, "--results", run.toString()));
         assertEquals(0, r.code(), r.toString());
-    }
-
-    static List<String> iterate(java.util.Iterator<String> it) {
-        List<String> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
     }
 
     @Test
@@ -277,7 +257,7 @@ class MacPipelineTest {
         TestKit.Run r = pipeline(cfg.toString(), "--no-analysis", "--json");
         assertEquals(1, r.code(), r.toString());
         JsonNode out = Kit.JSON.readTree(r.out());
-        assertEquals(List.of("run_dir", "status", "exit_code", "analysis", "results", "warnings", "next"), iterate(out.fieldNames()));
+        assertEquals(List.of("run_dir", "status", "exit_code", "analysis", "results", "warnings", "next"), TestKit.names(out.fieldNames()));
         assertEquals(onlyRunFolder().toString(), out.get("run_dir").asText());
         assertEquals("failed", out.get("status").asText());
         assertEquals(1, out.get("exit_code").asInt());
@@ -446,7 +426,9 @@ class MacPipelineTest {
                 + "     build them: jbang scripts/BuildRunners.java --variants host-sme2-off,host-sme2-on-xnnlog (or point \"runner_path\" at existing runners)\n"), r.err());
         assertFalse(Files.exists(ws.resolve("runs")));
         assertEquals("jbang scripts/ExportModel.java --model mv2 --dtype fp16", Kit.Pipeline.exportCommand(Path.of("x/model.pte")));
-        assertEquals("jbang scripts/ExportModel.java --model mv3 --quantize", Kit.Pipeline.exportCommand(Path.of("x/mv3_xnnpack_q8.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model mv3 --dtype int8", Kit.Pipeline.exportCommand(Path.of("x/mv3_xnnpack_int8.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model resnet18 --backend portable --dtype fp32",
+                Kit.Pipeline.exportCommand(Path.of("x/resnet18_portable_fp32.pte")));
     }
 
     @Test
@@ -482,7 +464,7 @@ class MacPipelineTest {
         String w = "compare pair \"SME2 on vs off\": the runners of mac_sme2_off and mac_sme2_on differ in more than the SME2 flags:"
                 + " -DCMAKE_BUILD_TYPE: Debug vs Release; -DCMAKE_C_FLAGS: -DXNN_NO_LOGGING vs (unset); rebuild both with jbang scripts/BuildRunners.java"
                 + " so that only XNNPACK_ENABLE_ARM_SME2/SME differ";
-        assertTrue(iterateText(m.get("warnings")).contains(w), m.get("warnings").toString());
+        assertTrue(TestKit.texts(m.get("warnings")).contains(w), m.get("warnings").toString());
         assertTrue(r.err().contains("[warn] " + w + "\n"), r.err());
         JsonNode x = m.get("runners").get("mac_xnntrace");
         assertTrue(x.get("build").isNull());
@@ -494,12 +476,6 @@ class MacPipelineTest {
         assertEquals(List.of(), Kit.Pipeline.buildDiff(onLog, offLog, true));
         assertEquals(List.of("-DCMAKE_C_FLAGS: -UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5 vs (unset)"), Kit.Pipeline.buildDiff(onLog, OFF_BUILD, false));
         assertEquals(List.of(), Kit.Pipeline.buildDiff(onLog, OFF_BUILD, true));
-    }
-
-    static List<String> iterateText(JsonNode arr) {
-        List<String> out = new ArrayList<>();
-        arr.forEach(n -> out.add(n.asText()));
-        return out;
     }
 
     @Test
@@ -554,7 +530,7 @@ class MacPipelineTest {
     @Test
     void theRunnersOwnTotalCrossChecksTheEtdump() {
         Kit.Experiment timing = new Kit.Experiment("t", on, "timing", 2, 0, List.of(1), List.of(), null, 600, Map.of());
-        Kit.Step step = new Kit.Step(timing, 1, 2, 0);
+        Kit.Step step = new Kit.Step(timing, 1);
         String agree = "I 00:00:00.001 executorch:executor_runner.cpp:534] Model executed successfully 2 time(s) in 4.100000 ms.\n";
         assertEquals(List.of(), MacPipeline.crossChecks(step, Kit.RunnerOutput.parse(agree), List.of(2.0, 2.0), null));
         String wild = "I 00:00:00.001 executorch:executor_runner.cpp:534] Model executed successfully 3 time(s) in 40.000000 ms.\n";
@@ -565,7 +541,7 @@ class MacPipelineTest {
                 MacPipeline.crossChecks(step, Kit.RunnerOutput.parse(""), List.of(2.0, 2.0), null));
         Kit.Experiment trace = new Kit.Experiment("x", on, "xnntrace", 1, 0, List.of(1), List.of(), null, 600, Map.of());
         assertEquals(List.of("no XNNPACK kernel lines in k.log: is the runner a kernel-logging build (jbang scripts/BuildRunners.java --variants host-sme2-on-xnnlog)?"),
-                MacPipeline.crossChecks(new Kit.Step(trace, 1, 1, 0), Kit.RunnerOutput.parse(agree.replace("2 time(s) in 4.1", "1 time(s) in 2.0")),
+                MacPipeline.crossChecks(new Kit.Step(trace, 1), Kit.RunnerOutput.parse(agree.replace("2 time(s) in 4.1", "1 time(s) in 2.0")),
                         List.of(2.0), Path.of("k.log")));
     }
 }

@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * `MM-DD HH:MM:SS.mmm  PID  TID I XNNPACK : Using …`. The rest of stderr stays stderr.
  * <p>
  * Failures: {@link #failFirst} makes the first N calls of a kind (push, pull, shell, logcat, devices, connect, get-state)
- * fail with `error: device offline`, `error: closed` or nothing at all (exit 1); {@link #disconnectAfter} (or env
- * FAKE_ADB_DISCONNECT_AFTER) removes the device from call K+1 on, {@link #disconnectWhen} from the first call whose
+ * fail with `error: device offline`, `error: closed` or nothing at all (exit 1); {@link #disconnectAfter} removes
+ * the device from call K+1 on, {@link #disconnectWhen} from the first call whose
  * arguments contain a string.
  */
 public final class FakeAdb {
@@ -190,8 +190,6 @@ public final class FakeAdb {
 
     /** The host file behind a device path such as /data/local/tmp/x. */
     public Path onDevice(String devicePath) { return root.resolve(devicePath.replaceFirst("^/+", "")); }
-
-    public String logcat() { return read("logcat.buf"); }
 
     public String demap(String s) { return s.replace(root.toString(), ""); }
 
@@ -365,7 +363,7 @@ public final class FakeAdb {
 
             die() { printf '%s\\n' "$1" >&2; exit "${2:-1}"; }
 
-            after="${FAKE_ADB_DISCONNECT_AFTER:-$(cat "$H/disconnect-after" 2>/dev/null)}"
+            after="$(cat "$H/disconnect-after" 2>/dev/null)"
             if [ -n "$after" ] && [ "$((10#$N))" -gt "$after" ]; then touch "$H/gone"; fi
             when="$(cat "$H/disconnect-when" 2>/dev/null)"
             if [ -n "$when" ] && grep -qaF -- "$when" "$CALL"; then touch "$H/gone"; fi

@@ -18,12 +18,10 @@ import java.util.Map;
  * class path. Behaviour is chosen by environment variables (set in the wrapper or by the caller):
  * <ul>
  *   <li>FAKE_RUNNER_VARIANT = sme2-on | sme2-off (default sme2-off): sme2-on runs at half the time and logs SME2 kernels.</li>
- *   <li>FAKE_RUNNER_SCALE = a factor on every duration (overrides the variant's).</li>
  *   <li>FAKE_RUNNER_XNNLOG = 1: a kernel-logging build, prints `Note (XNNPACK): Using … microkernel …` lines on stderr.</li>
  *   <li>FAKE_RUNNER_NO_ETDUMP = 1: built without the event tracer: no --etdump_path flag (like -DEXECUTORCH_ENABLE_EVENT_TRACER=OFF).</li>
  *   <li>FAKE_RUNNER_MODE = crash (exit 139 after the first iteration) | hang (sleeps after loading) | exit3 (an execution error,
- *       exit 3) | nan (prints NaN outputs) | noetdump (exits 0 without writing the ETDump) | short (one Execute block too few)
- *       | slow (sleeps FAKE_RUNNER_SLEEP_MS, default 300, per iteration).</li>
+ *       exit 3) | nan (prints NaN outputs) | noetdump (exits 0 without writing the ETDump) | short (one Execute block too few).</li>
  * </ul>
  * Streams as the real runner on Linux/macOS: ExecuTorch log lines and XNNPACK notes on stderr, output tensors on stdout.
  */
@@ -237,7 +235,7 @@ public final class FakeExecutorRunner {
             while (true) sleep(60_000);
         }
 
-        double scale = env.containsKey("FAKE_RUNNER_SCALE") ? Double.parseDouble(env.get("FAKE_RUNNER_SCALE")) : sme2 ? 0.5 : 1.0;
+        double scale = sme2 ? 0.5 : 1.0;
         if (threads > 1) scale *= 0.6;
         double[] perRun = new double[runs];
         for (int r = 0; r < runs; r++) perRun[r] = scale * (r == 0 ? 1.4 : 1.0 + 0.04 * (((r * 7919L) % 13) / 13.0 - 0.5));
@@ -248,7 +246,6 @@ public final class FakeExecutorRunner {
         for (int r = 0; r < runs; r++) {
             double it = (r < ms.size() ? ms.get(r) : ms.isEmpty() ? 2.0 : ms.get(ms.size() - 1)) + 0.002;
             total += it;
-            if (mode.equals("slow")) sleep(Long.parseLong(env.getOrDefault("FAKE_RUNNER_SLEEP_MS", "300")));
             if (mode.equals("exit3")) {
                 log('E', "method.cpp:1384", "Execution of method forward failed with status 0x1");
                 log('E', "executor_runner.cpp:520", "Execution of method forward failed with status 0x1");

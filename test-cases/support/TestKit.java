@@ -145,6 +145,20 @@ public final class TestKit {
         throw new AssertionError("no result " + exp + "/t" + threads);
     }
 
+    /** Field names (e.g. JsonNode.fieldNames()) in order. */
+    public static List<String> names(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    /** A JSON array's elements as text. */
+    public static List<String> texts(com.fasterxml.jackson.databind.JsonNode arr) {
+        List<String> out = new ArrayList<>();
+        arr.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
     /** A JSON array of numbers as doubles. */
     public static List<Double> doubles(com.fasterxml.jackson.databind.JsonNode arr) {
         List<Double> out = new ArrayList<>();
