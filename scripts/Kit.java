@@ -177,8 +177,8 @@ public final class Kit {
         public String display() { return String.join(" ", argv.stream().map(Kit::shq).toList()); }
     }
 
-    /** What a process did. exitCode is -1 when it could not start, 128+N when killed by signal N. */
-    public record Result(int exitCode, boolean timedOut, String output, String stderr, long millis, String startError) {
+    /** What a process did: output interleaved as it came, stdout and stderr apart. exitCode -1: could not start; 128+N: signal N. */
+    public record Result(int exitCode, boolean timedOut, String output, String stdout, String stderr, long millis, String startError) {
         public boolean ok() { return exitCode == 0 && !timedOut && startError == null; }
         /** Its start error, else its exit code. */
         public String why() { return startError != null ? startError : "exit " + exitCode; }
@@ -189,27 +189,27 @@ public final class Kit {
         if (io.dryRun) {
             io.plannedCommands.add(cmd.argv());
             if (!io.json) io.out.println((cmd.dir() != null ? "(cd " + shq(cmd.dir().toString()) + ") " : "") + cmd.display());
-            return new Result(0, false, "", "", 0, null);
+            return new Result(0, false, "", "", "", 0, null);
         }
         if (io.verbose) io.info("$ " + cmd.display());
         long t0 = System.nanoTime();
-        StringBuilder all = new StringBuilder(), errOnly = new StringBuilder();
+        StringBuilder all = new StringBuilder(), outOnly = new StringBuilder(), errOnly = new StringBuilder();
         try (Writer log = open(cmd.log()); Writer elog = open(cmd.stderrLog())) {
             ProcessExecutor pe = new ProcessExecutor().command(cmd.argv()).destroyOnExit()
-                    .redirectOutput(lines(io, cmd, all, null, log, null)).redirectError(lines(io, cmd, all, errOnly, log, elog));
+                    .redirectOutput(lines(io, cmd, all, outOnly, log, null)).redirectError(lines(io, cmd, all, errOnly, log, elog));
             if (cmd.dir() != null) pe.directory(cmd.dir().toFile());
             if (!cmd.env().isEmpty()) pe.environment(cmd.env());
             if (cmd.timeout() != null) pe.timeout(cmd.timeout().toMillis(), TimeUnit.MILLISECONDS);
             ProcessResult r = pe.execute();
-            return new Result(r.getExitValue(), false, all.toString(), errOnly.toString(), ms(t0), null);
+            return new Result(r.getExitValue(), false, all.toString(), outOnly.toString(), errOnly.toString(), ms(t0), null);
         } catch (TimeoutException e) {
-            return new Result(-1, true, all.toString(), errOnly.toString(), ms(t0), null);
+            return new Result(-1, true, all.toString(), outOnly.toString(), errOnly.toString(), ms(t0), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(-1, false, all.toString(), errOnly.toString(), ms(t0), "interrupted");
+            return new Result(-1, false, all.toString(), outOnly.toString(), errOnly.toString(), ms(t0), "interrupted");
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            return new Result(-1, false, all.toString(), errOnly.toString(), ms(t0), why);
+            return new Result(-1, false, all.toString(), outOnly.toString(), errOnly.toString(), ms(t0), why);
         }
     }
 
@@ -221,13 +221,13 @@ public final class Kit {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
 
-    private static LogOutputStream lines(Io io, Cmd cmd, StringBuilder all, StringBuilder errOnly, Writer log, Writer elog) {
+    private static LogOutputStream lines(Io io, Cmd cmd, StringBuilder all, StringBuilder own, Writer log, Writer elog) {
         return new LogOutputStream() {
             @Override
             protected void processLine(String line) {
                 synchronized (all) {
                     if (all.length() < 4_000_000) all.append(line).append('\n');
-                    if (errOnly != null && errOnly.length() < 4_000_000) errOnly.append(line).append('\n');
+                    if (own.length() < 4_000_000) own.append(line).append('\n');
                     try {
                         log.write(line + "\n");
                         log.flush();
@@ -251,7 +251,7 @@ public final class Kit {
     public static Result query(Map<String, String> env, Path dir, Duration timeout, String... argv) {
         List<String> a = new ArrayList<>(List.of(argv));
         Path exe = which(env, a.get(0));
-        if (exe == null) return new Result(-1, false, "", "", 0, a.get(0) + " not found on PATH");
+        if (exe == null) return new Result(-1, false, "", "", "", 0, a.get(0) + " not found on PATH");
         a.set(0, exe.toString());
         Cmd c = Cmd.of(a).in(dir != null && Files.isDirectory(dir) ? dir : null).env(Map.of("PATH", env.getOrDefault("PATH", "")));
         return exec(Io.quiet(), c.timeout(timeout));

@@ -368,20 +368,13 @@ public class RunQuickTest implements Callable<Integer> {
 
     // ---------------------------------------------------------------- output parsing
 
-    /** The JSON object a child printed on stdout (its output without its stderr lines); null when there is none. */
+    /** The JSON object a child printed on stdout; null when there is none. */
     static JsonNode stdoutJson(Kit.Result r) {
-        List<String> all = r.output().lines().toList(), err = r.stderr().lines().toList();
-        List<String> out = new ArrayList<>();
-        int j = 0;
-        for (String line : all) {
-            if (j < err.size() && line.equals(err.get(j))) j++;
-            else out.add(line);
-        }
-        int start = -1;
-        for (int i = 0; i < out.size(); i++) if (out.get(i).startsWith("{")) { start = i; break; }
+        String out = r.stdout();
+        int start = out.indexOf('{');
         if (start < 0) return null;
         try {
-            return Kit.JSON.readTree(String.join("\n", out.subList(start, out.size())));
+            return Kit.JSON.readTree(out.substring(start));
         } catch (IOException e) {
             return null;
         }

@@ -28,6 +28,13 @@ class KitTest {
         assertEquals(3, r.exitCode());
         assertTrue(Files.readString(log).contains("out") && Files.readString(log).contains("err"));
         assertEquals("err\n", Files.readString(elog));
+        assertEquals("out\n", r.stdout());
+        assertEquals("err\n", r.stderr());
+        // The same line on both streams stays on its own stream (no reconstruction from the interleaved output).
+        Kit.Result same = Kit.exec(new Kit.Io(System.out, System.err, false),
+                Kit.Cmd.of("sh", "-c", "echo x 1>&2; sleep 0.1; echo x; echo '{\"a\": 1}'"));
+        assertEquals("x\n{\"a\": 1}\n", same.stdout());
+        assertEquals("x\n", same.stderr());
     }
 
     @Test
