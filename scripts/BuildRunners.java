@@ -74,8 +74,8 @@ public class BuildRunners implements Callable<Integer> {
     static final List<String> ANDROID_VARIANTS = List.of("android-arm64-sme2-on", "android-arm64-sme2-off", "android-arm64-sme2-on-xnnlog",
             "android-arm64-sme2-off-xnnlog");
     static final String XNNLOG_FLAGS = "-UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5", SME2_MARK = "__neonsme2";
-    static final int CLANG_MIN = 18, GCC_MIN = 10, APPLE_CLANG_MIN = 16, NDK_MIN = 27;
-    static final int[] CMAKE_MIN = {3, 24};
+    /** Not in configs/versions.json: XNNPACK's own guard for GCC. The other minimums come from Kit.Versions. */
+    static final int GCC_MIN = 10;
     static final String ANDROID_PLATFORM = "android-28";
     /** Where the NDK is looked for, in this order (as ValidateSetup and AndroidPipeline do). */
     static final List<String> NDK_VARS = List.of("ANDROID_NDK", "ANDROID_NDK_HOME", "ANDROID_NDK_ROOT");
@@ -146,6 +146,8 @@ public class BuildRunners implements Callable<Integer> {
     // ---------------------------------------------------------------- state
 
     private Kit.Workspace ws;
+    /** The version minimums: configs/versions.json (workspace, then current folder), else the built-in defaults. */
+    private Kit.Versions versions = Kit.Versions.DEFAULTS;
     private Path ndk, cmake, ninja, ccache, logs;
     private String ndkVar = "ANDROID_NDK";
     /** Facts shared by every variant's build.json, read once: the host, and the ref workspace.json records. */
@@ -162,6 +164,7 @@ public class BuildRunners implements Callable<Integer> {
         io.json = json;
         io.dryRun = dryRun;
         ws = Kit.Workspace.locate(workspace);
+        versions = Kit.Versions.load(ws.root());
         logs = ws.root().resolve("logs");
         for (String name : NDK_VARS) {
             String value = env.get(name);
@@ -208,7 +211,7 @@ public class BuildRunners implements Callable<Integer> {
                     "use one of: " + String.join(", ", known));
             if (n.startsWith("android-") && ndk == null)
                 throw Kit.UserError.failed(n + " needs the Android NDK, but ANDROID_NDK is not set (nor ANDROID_NDK_HOME or ANDROID_NDK_ROOT)",
-                        "install NDK r" + NDK_MIN + "+ (Android Studio > SDK Manager, or sdkmanager \"ndk;27.2.12479018\") and export ANDROID_NDK=<its folder>");
+                        "install NDK r" + versions.ndkMin() + "+ (Android Studio > SDK Manager, or sdkmanager \"ndk;27.2.12479018\") and export ANDROID_NDK=<its folder>");
         }
         return names.stream().map(Variant::of).toList();
     }
@@ -253,14 +256,17 @@ public class BuildRunners implements Callable<Integer> {
 
     private void checkCmake() {
         if (cmake == null) {
-            problem("cmake not found (neither in .venv/bin nor on PATH)", "run SetupRepo (its installer puts cmake into .venv), or install cmake 3.24+ (brew install cmake / apt install cmake)");
+            problem("cmake not found (neither in .venv/bin nor on PATH)", "run SetupRepo (its installer puts cmake into .venv), or install cmake " + Kit.Versions.minor(versions.cmakeMin()) + "+ (brew install cmake / apt install cmake)");
             return;
         }
         Kit.Result r = probe(ws.root(), cmake.toString(), "--version");
         int[] v = Kit.version(r.output().lines().findFirst().orElse(""));
         toolVersions.put("cmake", v == null ? null : dotted(v));
-        if (v == null) problem(cmake + " --version did not answer (" + r.why() + ")", "reinstall cmake 3.24+");
-        else if (Kit.compare(v, CMAKE_MIN) < 0) problem("cmake " + dotted(v) + " (" + cmake + ") is older than 3.24, which ExecuTorch needs", "install cmake 3.24+ (brew install cmake / pip install 'cmake<4')");
+        if (v == null) problem(cmake + " --version did not answer (" + r.why() + ")", "reinstall cmake " + Kit.Versions.minor(versions.cmakeMin()) + "+");
+        else if (Kit.compare(v, versions.cmakeMin()) < 0) {
+            String min = Kit.Versions.minor(versions.cmakeMin());
+            problem("cmake " + dotted(v) + " (" + cmake + ") is older than " + min + ", which ExecuTorch needs", "install cmake " + min + "+ (brew install cmake / pip install 'cmake<4')");
+        }
         else if (v[0] >= 4) warn("cmake " + dotted(v) + " (" + cmake + "): ExecuTorch pins cmake < 4; if configuring fails with \"Compatibility with CMake < 3.5 has been removed\", use the venv's cmake (run SetupRepo)");
         else io.ok("cmake " + dotted(v) + " (" + cmake + ")");
     }
@@ -279,7 +285,8 @@ public class BuildRunners implements Callable<Integer> {
     private void checkHostCompiler() {
         String cc = env.getOrDefault("CC", "").isBlank() ? "cc" : env.get("CC");
         Path exe = Kit.which(env, cc);
-        String fix = macHost ? "install the Xcode command line tools (xcode-select --install)" : "install clang " + CLANG_MIN + "+ (Ubuntu: sudo apt install clang-18) and export CC=clang-18 CXX=clang++-18";
+        String fix = macHost ? "install the Xcode command line tools (xcode-select --install)" : "install clang " + versions.clangMin() + "+ (Ubuntu: sudo apt install clang-" + versions.clangMin()
+                + ") and export CC=clang-" + versions.clangMin() + " CXX=clang++-" + versions.clangMin();
         if (exe == null) {
             problem("no C compiler: " + cc + " is not on PATH", fix);
             return;
@@ -296,25 +303,25 @@ public class BuildRunners implements Callable<Integer> {
             io.ok(c.describe() + " (" + exe + ")");
             return;
         }
-        String tooOld = sme2CompilerProblem(c);
+        String tooOld = sme2CompilerProblem(c, versions.clangMin());
         if (tooOld != null) problem(c.describe() + " (" + exe + ") is " + tooOld, fix + "; then build again with --clean");
-        else if (c.id().equals("GNU")) warn(c.describe() + " (" + exe + "): the SME2 kernels are built and tested with clang " + CLANG_MIN + "+; prefer CC=clang CXX=clang++");
-        else if (c.id().equals("AppleClang") && c.version()[0] < APPLE_CLANG_MIN) warn(c.describe() + " (" + exe + ") is older than Apple clang " + APPLE_CLANG_MIN + "; update Xcode if the SME2 kernels fail to compile");
+        else if (c.id().equals("GNU")) warn(c.describe() + " (" + exe + "): the SME2 kernels are built and tested with clang " + versions.clangMin() + "+; prefer CC=clang CXX=clang++");
+        else if (c.id().equals("AppleClang") && c.version()[0] < versions.appleClangMin()) warn(c.describe() + " (" + exe + ") is older than Apple clang " + versions.appleClangMin() + "; update Xcode if the SME2 kernels fail to compile");
         else io.ok(c.describe() + " (" + exe + "): builds the SME2 kernels");
     }
 
-    /** Why this compiler builds no SME2 kernels for an Arm target (XNNPACK's guard: Clang < 18, GCC < 10), or null. */
-    static String sme2CompilerProblem(Compiler c) {
-        if (c.id().equals("Clang") && c.version()[0] < CLANG_MIN)
-            return "older than clang " + CLANG_MIN + ": XNNPACK silently leaves the SME2 kernels out (its CMakeLists turns XNNPACK_ENABLE_ARM_SME2 off for Clang < "
-                    + CLANG_MIN + ")";
+    /** Why this compiler builds no SME2 kernels for an Arm target (XNNPACK's guard: Clang < clangMin, i.e. 18; GCC < 10), or null. */
+    static String sme2CompilerProblem(Compiler c, int clangMin) {
+        if (c.id().equals("Clang") && c.version()[0] < clangMin)
+            return "older than clang " + clangMin + ": XNNPACK silently leaves the SME2 kernels out (its CMakeLists turns XNNPACK_ENABLE_ARM_SME2 off for Clang < "
+                    + clangMin + ")";
         if (c.id().equals("GNU") && c.version()[0] < GCC_MIN)
             return "older than gcc " + GCC_MIN + ": XNNPACK silently leaves the SME2 kernels out (its CMakeLists turns them off for GCC < " + GCC_MIN + ")";
         return null;
     }
 
     private void checkNdk() {
-        String fix = "install NDK r" + NDK_MIN + " or newer (Android Studio > SDK Manager, or sdkmanager \"ndk;27.2.12479018\") and export ANDROID_NDK=<its folder>";
+        String fix = "install NDK r" + versions.ndkMin() + " or newer (Android Studio > SDK Manager, or sdkmanager \"ndk;27.2.12479018\") and export ANDROID_NDK=<its folder>";
         Path props = ndk.resolve("source.properties");
         String text;
         try {
@@ -337,9 +344,9 @@ public class BuildRunners implements Callable<Integer> {
         }
         int major = Integer.parseInt(num.group(1));
         toolVersions.put("ndk", rev);
-        if (major < NDK_MIN)
+        if (major < versions.ndkMin())
             problem("Android NDK r" + major + " (" + rev + ") at " + ndk + " ships clang " + (major == 26 ? "17" : "older than 18")
-                    + ": XNNPACK silently leaves the SME2 kernels out; NDK r" + NDK_MIN + "+ (clang 18) is needed", fix);
+                    + ": XNNPACK silently leaves the SME2 kernels out; NDK r" + versions.ndkMin() + "+ (clang 18) is needed", fix);
         else if (!Files.isRegularFile(toolchainFile()))
             problem("no CMake toolchain file at " + toolchainFile(), "point " + ndkVar + " at the NDK's root folder");
         else io.ok("Android NDK r" + major + " (" + rev + ") at " + ndk);
@@ -369,7 +376,11 @@ public class BuildRunners implements Callable<Integer> {
                 io.plannedCommands.add(List.of("rm", "-rf", dir.toString()));
                 if (!json) io.out.println("rm -rf " + Kit.shq(dir.toString()));
             } else {
-                deleteTree(dir);
+                try {
+                    Kit.deleteTree(dir);
+                } catch (IOException e) {
+                    throw Kit.UserError.failed("cannot delete " + dir + ": " + e.getMessage(), "delete it yourself: rm -rf " + Kit.shq(dir.toString()));
+                }
                 io.ok("removed " + dir);
             }
         }
@@ -380,10 +391,10 @@ public class BuildRunners implements Callable<Integer> {
                 String.valueOf(jobs != null ? jobs : Runtime.getRuntime().availableProcessors()));
         double tConf = run(v, "configure", configure);
         Compiler detected = dryRun ? null : detectedCompiler(dir);
-        if (!dryRun && (armHost || v.android()) && detected != null && sme2CompilerProblem(detected) != null)
-            throw Kit.UserError.failed(v.name() + ": CMake chose " + detected.describe() + " (" + detected.path() + "), " + sme2CompilerProblem(detected),
-                    v.android() ? "point " + ndkVar + " at NDK r" + NDK_MIN + "+ and build again with --clean"
-                            : "export CC=clang-18 CXX=clang++-18 (or newer), then build again with --clean");
+        if (!dryRun && (armHost || v.android()) && detected != null && sme2CompilerProblem(detected, versions.clangMin()) != null)
+            throw Kit.UserError.failed(v.name() + ": CMake chose " + detected.describe() + " (" + detected.path() + "), " + sme2CompilerProblem(detected, versions.clangMin()),
+                    v.android() ? "point " + ndkVar + " at NDK r" + versions.ndkMin() + "+ and build again with --clean"
+                            : "export CC=clang-" + versions.clangMin() + " CXX=clang++-" + versions.clangMin() + " (or newer), then build again with --clean");
         double tBuild = run(v, "build", buildCmd);
         if (dryRun) return new Built(v.name(), "planned", dir.resolve("executor_runner").toString(), null, null, 0);
 
@@ -408,14 +419,14 @@ public class BuildRunners implements Callable<Integer> {
                 "compiler", detected == null ? null : Kit.ordered("id", detected.id(), "version", dotted(detected.version()), "path", detected.path()),
                 "tools", toolVersions, "ccache", ccache != null,
                 "executorch_sha", sha, "executorch", Kit.ordered("sha", sha, "dirty", dirty, "ref", ref),
-                "duration_s", Kit.ordered("configure", round(tConf), "build", round(tBuild), "total", round(total)),
+                "duration_s", Kit.ordered("configure", Kit.round(tConf), "build", Kit.round(tBuild), "total", Kit.round(total)),
                 "host", hostFacts, "built_at", Kit.utcNow(),
                 "sme2_symbol_count", ev.count(), "sme2_symbol_method", ev.method(), "sme2_symbols_sample", ev.sample(),
                 "sme2_expected", expectKernels ? "more than 0" : "0", "sme2_evidence", verdict, "libcxx_shared", libcxx);
         Path buildJson = dir.resolve("build.json");
         Kit.writeJson(buildJson, doc);
         io.ok(v.name() + ": " + runner + " in " + Kit.duration(total) + "; SME2 kernels: " + ev.count() + " (" + ev.method() + ", " + verdict + ")");
-        return new Built(v.name(), "built", runner.toString(), buildJson.toString(), ev.count(), round(total));
+        return new Built(v.name(), "built", runner.toString(), buildJson.toString(), ev.count(), Kit.round(total));
     }
 
     /** Every -D flag of a variant, in order. A pair (on/off) differs only in XNNPACK_ENABLE_ARM_SME2 and XNNPACK_ENABLE_ARM_SME. */
@@ -593,12 +604,12 @@ public class BuildRunners implements Callable<Integer> {
         List<String> lines = r.output().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
         for (int i = lines.size() - 1; i >= 0; i--) {
             String low = lines.get(i).toLowerCase(Locale.ROOT);
-            if (low.startsWith("cmake error") || low.contains("error:") || low.startsWith("fatal")) return cut(lines.get(i));
+            if (low.startsWith("cmake error") || low.contains("error:") || low.startsWith("fatal")) return Kit.cut(lines.get(i));
         }
-        return lines.isEmpty() ? "(no output)" : cut(lines.get(lines.size() - 1));
+        return lines.isEmpty() ? "(no output)" : Kit.cut(lines.get(lines.size() - 1));
     }
 
-    static String likelyFix(String what, String output) {
+    String likelyFix(String what, String output) {
         String o = output.toLowerCase(Locale.ROOT);
         if (o.contains("no space left on device")) return "free disk space (each build folder takes about 1.5 GB), then build again";
         if (o.contains("killed signal") || o.contains("out of memory") || o.contains("cannot allocate memory"))
@@ -606,10 +617,10 @@ public class BuildRunners implements Callable<Integer> {
         if (o.contains("compatibility with cmake < 3.5"))
             return "cmake 4 refuses some third-party code: use cmake 3.x (the one SetupRepo installs into .venv), then build again with --clean";
         if (o.contains("no cmake_c_compiler") || o.contains("no cmake_cxx_compiler"))
-            return "install a C/C++ compiler (macOS: xcode-select --install; Linux: sudo apt install clang-18) and build again with --clean";
+            return "install a C/C++ compiler (macOS: xcode-select --install; Linux: sudo apt install clang-" + versions.clangMin() + ") and build again with --clean";
         if (o.contains("does not contain a cmakelists.txt") || o.contains("does not exist") && o.contains("third-party"))
             return "the ExecuTorch submodules are missing: run jbang scripts/SetupRepo.java (it initialises them), then build again";
-        if (o.contains("toolchain")) return "check ANDROID_NDK (it must point at the NDK's root folder, r" + NDK_MIN + "+), then build again with --clean";
+        if (o.contains("toolchain")) return "check ANDROID_NDK (it must point at the NDK's root folder, r" + versions.ndkMin() + "+), then build again with --clean";
         if (what.equals("configure")) return "read the log; a build folder configured with other settings can cause this: build again with --clean";
         return "read the log for the first error; then build again (add --clean to start the variant from scratch)";
     }
@@ -647,14 +658,6 @@ public class BuildRunners implements Callable<Integer> {
         return null;
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        } catch (IOException e) {
-            throw Kit.UserError.failed("cannot delete " + dir + ": " + e.getMessage(), "delete it yourself: rm -rf " + Kit.shq(dir.toString()));
-        }
-    }
-
     /** The closest known name as "did you mean X?", or an empty string. */
     static String closest(String name, List<String> known) {
         String best = null;
@@ -665,8 +668,4 @@ public class BuildRunners implements Callable<Integer> {
         }
         return best != null && bestD <= Math.max(3, name.length() / 3) ? "did you mean " + best + "?" : "";
     }
-
-    private static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
-
-    private static double round(double s) { return Math.round(s * 10) / 10.0; }
 }

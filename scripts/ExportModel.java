@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 @Command(name = "ExportModel", mixinStandardHelpOptions = true, version = "0.1.0", sortOptions = false,
         description = {
@@ -319,9 +318,10 @@ public class ExportModel implements Callable<Integer> {
         return cls.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
+    /** Removes a temporary folder; a leftover in the system's temp folder is not worth failing for. */
     private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        try {
+            Kit.deleteTree(dir);
         } catch (IOException ignored) {
         }
     }

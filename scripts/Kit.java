@@ -379,6 +379,71 @@ public final class Kit {
         }
     }
 
+    /**
+     * The pinned ExecuTorch release and the tool versions it needs (versions as {major, minor, patch}). The built-in
+     * DEFAULTS are the values of configs/versions.json (tests check they agree), so a lone script download has them too.
+     */
+    public record Versions(String source, String ref, String sha, String url, String torch, int[] pythonMin, int[] pythonMax,
+                           int[] cmakeMin, int[] cmakeRecommended, int[] cmakeBelow, int clangMin, int appleClangMin, int ndkMin) {
+        /** Constants, for annotations and messages that need one before anything is loaded. */
+        public static final String REF = "v1.3.1", URL = "https://github.com/pytorch/executorch.git", PYTHON_RANGE = "3.10-3.13";
+        public static final Versions DEFAULTS = new Versions("built-in defaults", REF, "e2f18eb23c45bd22ca332b0b8b49a81de304b472", URL, "2.12.0",
+                v3("3.10"), v3("3.13"), v3("3.24"), v3("3.29"), v3("4.0"), 18, 16, 27);
+
+        /** configs/versions.json in the workspace, else in the current folder, else DEFAULTS; a syntax error is a bad-input UserError. */
+        public static Versions load(Path workspaceRoot) {
+            for (Path p : List.of(workspaceRoot.resolve("configs/versions.json"), Path.of("configs/versions.json").toAbsolutePath()))
+                if (Files.isRegularFile(p)) return from(p);
+            return DEFAULTS;
+        }
+
+        /** The file's values; a key it lacks (or an unreadable version) keeps its default, a ref without a sha pins no sha. */
+        public static Versions from(Path file) {
+            JsonNode r = readJson(file), et = r.path("executorch"), py = r.path("python"), cm = r.path("cmake");
+            Versions d = DEFAULTS;
+            int[] ndk = version(r.path("ndk").path("min").asText(null));
+            return new Versions(file.toString(), et.path("ref").asText(d.ref), et.has("ref") || et.has("sha") ? et.path("sha").asText(null) : d.sha,
+                    et.path("url").asText(d.url), r.path("torch").path("version").asText(d.torch), v3(py, "min", d.pythonMin), v3(py, "max", d.pythonMax),
+                    v3(cm, "min", d.cmakeMin), v3(cm, "recommended", d.cmakeRecommended), v3(cm, "below", d.cmakeBelow),
+                    r.path("clang").path("min").asInt(d.clangMin), r.path("apple_clang").path("min").asInt(d.appleClangMin), ndk == null ? d.ndkMin : ndk[0]);
+        }
+
+        /** True when the Python version's major.minor is inside [pythonMin, pythonMax]. */
+        public boolean pythonOk(int[] v) {
+            int[] mm = {v[0], v.length > 1 ? v[1] : 0, 0};
+            return compare(mm, pythonMin) >= 0 && compare(mm, pythonMax) <= 0;
+        }
+
+        /** "3.10-3.13". */
+        public String pythonRange() { return minor(pythonMin) + "-" + minor(pythonMax); }
+
+        public static String minor(int[] v) { return v[0] + "." + v[1]; }
+
+        private static int[] v3(JsonNode n, String key, int[] d) {
+            int[] v = v3(n.path(key).asText(null));
+            return v != null ? v : d;
+        }
+
+        private static int[] v3(String text) {
+            int[] v = version(text);
+            return v == null ? null : java.util.Arrays.copyOf(v, 3);
+        }
+    }
+
+    /** Deletes a file or folder tree; nothing when it is absent. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** One line of output for a message: at most 240 characters. */
+    public static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
+
+    /** Seconds to one decimal, for JSON. */
+    public static double round(double s) { return Math.round(s * 10) / 10.0; }
+
     public static boolean isMac() { return System.getProperty("os.name").toLowerCase().contains("mac"); }
 
     /** The ExecuTorch checkout's commit and dirty flag; sha is null when it is not a git checkout. */
@@ -1306,13 +1371,6 @@ public final class Kit {
             } catch (IOException ex) {
                 f.record(entry, "failed", "cannot prepare " + dir + ": " + ex.getMessage(), null);
                 return null;
-            }
-        }
-
-        private static void deleteTree(Path dir) throws IOException {
-            if (!Files.exists(dir)) return;
-            try (var tree = Files.walk(dir)) {
-                for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
             }
         }
 

@@ -56,10 +56,6 @@ import java.util.concurrent.Callable;
         exitCodeList = {"0:the workspace is set up (or already was)", "1:a step failed, or the checkout is at another ref or dirty (the fix is printed)",
                 "2:bad input or usage"})
 public class SetupRepo implements Callable<Integer> {
-    /** The built-in pins: the same values as configs/versions.json (SetupRepoTest checks that they agree). */
-    static final String DEFAULT_REF = "v1.3.1", DEFAULT_SHA = "e2f18eb23c45bd22ca332b0b8b49a81de304b472",
-            DEFAULT_URL = "https://github.com/pytorch/executorch.git", DEFAULT_TORCH = "2.12.0", DEFAULT_PYTHON_MIN = "3.10",
-            DEFAULT_PYTHON_MAX = "3.13";
     static final String PROBE_CODE = """
             # sme2:probe - versions of this Python, torch and the installed executorch package
             import json, sys
@@ -92,14 +88,14 @@ public class SetupRepo implements Callable<Integer> {
     @Option(names = "--workspace", paramLabel = "DIR", description = "the workspace folder (created if missing; default: $SME2_WORKSPACE, else the current folder)")
     Path workspace;
 
-    @Option(names = "--executorch-ref", paramLabel = "REF", description = "the ExecuTorch tag or branch to clone (default: the pinned release, " + DEFAULT_REF + ")")
+    @Option(names = "--executorch-ref", paramLabel = "REF", description = "the ExecuTorch tag or branch to clone (default: the pinned release, " + Kit.Versions.REF + ")")
     String ref;
 
-    @Option(names = "--executorch-url", paramLabel = "URL", description = "where to clone ExecuTorch from (default: " + DEFAULT_URL + ")")
+    @Option(names = "--executorch-url", paramLabel = "URL", description = "where to clone ExecuTorch from (default: " + Kit.Versions.URL + ")")
     String url;
 
-    @Option(names = "--python", paramLabel = "PY", description = "the Python that creates .venv (default: python3); ExecuTorch " + DEFAULT_REF
-            + " needs " + DEFAULT_PYTHON_MIN + "-" + DEFAULT_PYTHON_MAX)
+    @Option(names = "--python", paramLabel = "PY", description = "the Python that creates .venv (default: python3); ExecuTorch " + Kit.Versions.REF
+            + " needs " + Kit.Versions.PYTHON_RANGE)
     String python = "python3";
 
     @Option(names = "--json", description = "print workspace.json (or, with --dry-run, the planned commands) as JSON on stdout")
@@ -119,38 +115,13 @@ public class SetupRepo implements Callable<Integer> {
         return Kit.run(io, new SetupRepo(io, env), args);
     }
 
-    // ---------------------------------------------------------------- pins
-
-    /** What the workspace is pinned to: ExecuTorch ref/SHA/URL, the torch it installs, the Python range it accepts. */
-    record Pins(String ref, String sha, String url, String torch, String pythonMin, String pythonMax, String source) {
-        static Pins embedded() {
-            return new Pins(DEFAULT_REF, DEFAULT_SHA, DEFAULT_URL, DEFAULT_TORCH, DEFAULT_PYTHON_MIN, DEFAULT_PYTHON_MAX, "built-in defaults");
-        }
-
-        /** configs/versions.json when present (workspace, then current folder), else the built-in defaults. */
-        static Pins load(Path root) {
-            for (Path p : List.of(root.resolve("configs/versions.json"), Path.of("configs/versions.json").toAbsolutePath())) {
-                if (Files.isRegularFile(p)) return from(p);
-            }
-            return embedded();
-        }
-
-        static Pins from(Path file) {
-            JsonNode v = Kit.readJson(file);
-            Pins d = embedded();
-            return new Pins(v.path("executorch").path("ref").asText(d.ref), v.path("executorch").path("sha").asText(d.sha),
-                    v.path("executorch").path("url").asText(d.url), v.path("torch").path("version").asText(d.torch),
-                    v.path("python").path("min").asText(d.pythonMin), v.path("python").path("max").asText(d.pythonMax), file.toString());
-        }
-    }
-
     /** One step of the run: done, skipped (already there), planned (dry run). */
     record Step(String name, String status, double seconds, String detail) {}
 
     // ---------------------------------------------------------------- state
 
     private Path root, et, venv, venvPython, logs;
-    private Pins pins;
+    private Kit.Versions pins;
     private String wantRef, wantUrl;
     private final List<Step> steps = new ArrayList<>();
     private String sha;
@@ -171,10 +142,10 @@ public class SetupRepo implements Callable<Integer> {
         venv = root.resolve(".venv");
         venvPython = venv.resolve("bin").resolve("python");
         logs = root.resolve("logs");
-        pins = Pins.load(root);
+        pins = Kit.Versions.load(root);
         wantRef = ref != null ? ref : pins.ref();
         wantUrl = url != null ? url : pins.url();
-        if (wantRef.isBlank() || wantRef.startsWith("-")) throw Kit.UserError.badInput("--executorch-ref " + wantRef + ": not a ref", "pass a tag such as " + DEFAULT_REF);
+        if (wantRef.isBlank() || wantRef.startsWith("-")) throw Kit.UserError.badInput("--executorch-ref " + wantRef + ": not a ref", "pass a tag such as " + Kit.Versions.REF);
 
         io.step("SetupRepo: workspace " + root + ", ExecuTorch " + wantRef + (ref == null ? " (pinned by " + pins.source() + ")" : ""));
         if (!dryRun) mkdirs(root);
@@ -197,8 +168,8 @@ public class SetupRepo implements Callable<Integer> {
                 "python", Kit.ordered("executable", venvPython.toString(), "version", versions.get("python")),
                 "torch", versions.get("torch"), "executorch_package", versions.get("executorch"),
                 "pins", Kit.ordered("source", pins.source(), "ref", pins.ref(), "sha", pins.sha(), "torch", pins.torch(),
-                        "python", pins.pythonMin() + "-" + pins.pythonMax()),
-                "steps", steps, "total_seconds", round(total));
+                        "python", pins.pythonRange()),
+                "steps", steps, "total_seconds", Kit.round(total));
         Kit.writeJson(root.resolve("workspace.json"), record);
         if (pins.torch() != null && versions.get("torch") != null && !String.valueOf(versions.get("torch")).startsWith(pins.torch()))
             io.warn("torch " + versions.get("torch") + " is installed, " + pins.torch() + " is pinned for ExecuTorch " + pins.ref());
@@ -223,13 +194,13 @@ public class SetupRepo implements Callable<Integer> {
         if (!Files.isExecutable(venvPython)) {
             Kit.Result p = probe(root, python, "--version");
             int[] v = Kit.version(p.output());
-            String fix = "install Python " + pins.pythonMin() + "-" + pins.pythonMax() + " and pass it, e.g. --python python3.12";
+            String fix = "install Python " + pins.pythonRange() + " and pass it, e.g. --python python3.12";
             if (!p.ok() || v == null) {
                 if (!dryRun) throw Kit.UserError.failed(python + " not found or did not report its version (" + p.why() + ")", fix);
                 io.warn(python + " not found (a real run stops here)");
             } else {
                 pythonInRange(v, python, fix);
-                io.ok(python + " " + p.output().trim().replace("Python ", "") + " (ExecuTorch " + pins.ref() + " accepts " + pins.pythonMin() + "-" + pins.pythonMax() + ")");
+                io.ok(python + " " + p.output().trim().replace("Python ", "") + " (ExecuTorch " + pins.ref() + " accepts " + pins.pythonRange() + ")");
             }
         }
         if (Kit.isMac() && !appleSilicon())
@@ -275,7 +246,7 @@ public class SetupRepo implements Callable<Integer> {
             versions = probeVersions();
             int[] v = Kit.version(String.valueOf(versions.get("python")));
             if (v != null) pythonInRange(v, venvPython.toString(), "remove .venv and run SetupRepo again with --python python3.12 (or another "
-                    + pins.pythonMin() + "-" + pins.pythonMax() + ")");
+                    + pins.pythonRange() + ")");
             skipped("venv", ".venv exists (Python " + versions.get("python") + ")");
             return;
         }
@@ -296,7 +267,7 @@ public class SetupRepo implements Callable<Integer> {
         if (!dryRun) {
             Kit.Result head = probe(et, "git", "rev-parse", "HEAD");
             sha = head.ok() ? head.output().trim() : null;
-            if (wantRef.equals(pins.ref()) && sha != null && !sha.equals(pins.sha()))
+            if (wantRef.equals(pins.ref()) && sha != null && pins.sha() != null && !sha.equals(pins.sha()))
                 io.warn(wantRef + " now points at " + shortSha(sha) + ", " + pins.source() + " pins " + shortSha(pins.sha()) + "; results record the commit you have");
         }
         done("clone", t0, "cloned " + wantRef + (sha != null ? " (" + shortSha(sha) + ")" : ""));
@@ -400,9 +371,9 @@ public class SetupRepo implements Callable<Integer> {
         List<String> lines = r.output().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
         for (int i = lines.size() - 1; i >= 0; i--) {
             String l = lines.get(i), low = l.toLowerCase(Locale.ROOT);
-            if (low.startsWith("fatal:") || low.startsWith("error") || low.contains("error:") || low.startsWith("cmake error")) return cut(l);
+            if (low.startsWith("fatal:") || low.startsWith("error") || low.contains("error:") || low.startsWith("cmake error")) return Kit.cut(l);
         }
-        return lines.isEmpty() ? "" : cut(lines.get(lines.size() - 1));
+        return lines.isEmpty() ? "" : Kit.cut(lines.get(lines.size() - 1));
     }
 
     /** The likely fix for a failed step, from what its output says. */
@@ -413,9 +384,9 @@ public class SetupRepo implements Callable<Integer> {
                 || o.contains("unable to access") || o.contains("ssl"))
             return "a network problem: check the connection (or set HTTPS_PROXY), then run SetupRepo again; finished steps are skipped";
         if (o.contains("remote branch") && o.contains("not found") || o.contains("not found in upstream"))
-            return "that ref does not exist: pass a release tag such as " + DEFAULT_REF + " (list them: git ls-remote --tags " + DEFAULT_URL + ")";
+            return "that ref does not exist: pass a release tag such as " + Kit.Versions.REF + " (list them: git ls-remote --tags " + Kit.Versions.URL + ")";
         if (o.contains("no matching distribution") || o.contains("could not find a version that satisfies"))
-            return "pip found no matching wheel (usually torch) for this Python or platform: use Python " + DEFAULT_PYTHON_MIN + "-" + DEFAULT_PYTHON_MAX
+            return "pip found no matching wheel (usually torch) for this Python or platform: use Python " + Kit.Versions.PYTHON_RANGE
                     + " on an Apple Silicon Mac or Linux (remove .venv, then --python python3.12)";
         if (o.contains("no space left on device")) return "free disk space (a workspace needs about 15 GB), then run SetupRepo again";
         if (o.contains("cmake") && (o.contains("error") || o.contains("not found")) || o.contains("no cmake_cxx_compiler"))
@@ -428,7 +399,7 @@ public class SetupRepo implements Callable<Integer> {
 
     private void done(String name, long t0, String detail) {
         double s = secs(t0);
-        steps.add(new Step(name, dryRun ? "planned" : "done", round(s), detail));
+        steps.add(new Step(name, dryRun ? "planned" : "done", Kit.round(s), detail));
         if (!dryRun) io.ok(detail + " (" + Kit.duration(s) + ")");
     }
 
@@ -438,10 +409,9 @@ public class SetupRepo implements Callable<Integer> {
     }
 
     private void pythonInRange(int[] v, String who, String fix) {
-        int[] min = Kit.version(pins.pythonMin()), max = Kit.version(pins.pythonMax());
-        if (min != null && Kit.compare(v, min) < 0 || max != null && Kit.compare(new int[]{v[0], v.length > 1 ? v[1] : 0}, max) > 0)
+        if (!pins.pythonOk(v))
             throw Kit.UserError.failed(who + " is Python " + v[0] + "." + (v.length > 1 ? v[1] : 0) + ", but ExecuTorch " + pins.ref()
-                    + " needs " + pins.pythonMin() + "-" + pins.pythonMax(), fix);
+                    + " needs " + pins.pythonRange(), fix);
     }
 
     private boolean appleSilicon() {
@@ -458,11 +428,7 @@ public class SetupRepo implements Callable<Integer> {
         }
     }
 
-    private static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
-
     static String shortSha(String s) { return s == null ? "unknown commit" : s.substring(0, Math.min(12, s.length())); }
 
     private static double secs(long t0) { return (System.nanoTime() - t0) / 1e9; }
-
-    private static double round(double s) { return Math.round(s * 10) / 10.0; }
 }

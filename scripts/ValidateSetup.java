@@ -118,18 +118,6 @@ public class ValidateSetup implements Callable<Integer> {
 
     // ---------------------------------------------------------------- data
 
-    /**
-     * Pins and version limits: configs/versions.json when present (a key it lacks keeps its default), else the built-in
-     * defaults, which are the values of configs/versions.json for ExecuTorch v1.3.1 (ValidateSetupTest checks they agree).
-     */
-    record Limits(String source, int[] pythonMin, int[] pythonMax, int[] cmakeMin, int[] cmakeRecommended, int[] cmakeBelow,
-                  int clangMin, int appleClangMin, int ndkMin, String executorchRef, String executorchSha, String executorchUrl) {
-        static Limits defaults() {
-            return new Limits("built-in defaults", v("3.10"), v("3.13"), v("3.24"), v("3.29"), v("4.0"), 18, 16, 27,
-                    "v1.3.1", "e2f18eb23c45bd22ca332b0b8b49a81de304b472", "https://github.com/pytorch/executorch.git");
-        }
-    }
-
     static final List<String> STAGES = List.of("setup", "build", "export", "run", "android");
     static final List<String> HOST_VARIANTS = List.of("host-sme2-on", "host-sme2-off", "host-sme2-on-xnnlog", "host-sme2-off-xnnlog");
     static final List<String> ANDROID_VARIANTS = List.of("android-arm64-sme2-on", "android-arm64-sme2-off",
@@ -141,7 +129,7 @@ public class ValidateSetup implements Callable<Integer> {
     private final Kit.Checks checks;
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private Kit.Workspace ws;
-    private Limits limits;
+    private Kit.Versions limits;
     private Kit.GitState git = new Kit.GitState(null, false);
     private String pinnedSha;
 
@@ -320,40 +308,14 @@ public class ValidateSetup implements Callable<Integer> {
         return m.find() ? v(m.group(1)) : null;
     }
 
-    private Limits loadLimits() {
-        Limits d = Limits.defaults();
-        Path file = null;
-        for (Path p : List.of(ws.root().resolve("configs/versions.json"), Path.of("configs/versions.json").toAbsolutePath())) {
-            if (Files.isRegularFile(p)) {
-                file = p;
-                break;
-            }
-        }
-        if (file == null) return d;
-        JsonNode root;
+    /** Pins and version limits (Kit.Versions); a versions.json that does not parse is a failed check, and the defaults apply. */
+    private Kit.Versions loadLimits() {
         try {
-            root = Kit.readJson(file);
+            return Kit.Versions.load(ws.root());
         } catch (Kit.UserError e) {
             checks.fail("versions", e.getMessage() + " (using built-in defaults)", e.fix);
-            return d;
+            return Kit.Versions.DEFAULTS;
         }
-        JsonNode py = root.path("python"), cm = root.path("cmake"), et = root.path("executorch");
-        return new Limits(file.toString(),
-                orDefault(v(py.path("min").asText(null)), d.pythonMin()), orDefault(v(py.path("max").asText(null)), d.pythonMax()),
-                orDefault(v(cm.path("min").asText(null)), d.cmakeMin()), orDefault(v(cm.path("recommended").asText(null)), d.cmakeRecommended()),
-                orDefault(v(cm.path("below").asText(null)), d.cmakeBelow()),
-                root.path("clang").path("min").asInt(d.clangMin()), root.path("apple_clang").path("min").asInt(d.appleClangMin()),
-                ndkMin(root.path("ndk").path("min").asText(null), d.ndkMin()),
-                et.has("ref") ? et.path("ref").asText(null) : d.executorchRef(),
-                et.has("ref") || et.has("sha") ? et.path("sha").asText(null) : d.executorchSha(),
-                et.path("url").asText(d.executorchUrl()));
-    }
-
-    private static int[] orDefault(int[] v, int[] d) { return v != null ? v : d; }
-
-    private static int ndkMin(String s, int d) {
-        int[] v = v(s);
-        return v == null ? d : v[0];
     }
 
     // ---------------------------------------------------------------- setup stage
@@ -399,7 +361,7 @@ public class ValidateSetup implements Callable<Integer> {
 
     private void checkPython() {
         Path py = tool(which("python3"), "python3");
-        String range = minor(limits.pythonMin()) + "-" + minor(limits.pythonMax());
+        String range = limits.pythonRange();
         String fix = "install Python " + minor(limits.pythonMax()) + " (macOS: `brew install python@" + minor(limits.pythonMax())
                 + "`; or `pyenv install " + minor(limits.pythonMax()) + "`) and put it first on PATH as python3";
         if (py == null) {
@@ -419,7 +381,7 @@ public class ValidateSetup implements Callable<Integer> {
     /** ok when the version is inside [min, max] by major.minor; fail otherwise, saying which end. */
     private void pythonStatus(String id, String what, int[] ver, String fix) {
         int[] mm = {ver[0], ver[1], 0};
-        String range = minor(limits.pythonMin()) + "-" + minor(limits.pythonMax());
+        String range = limits.pythonRange();
         if (Kit.compare(mm, limits.pythonMin()) < 0) checks.fail(id, what + " is too old: ExecuTorch needs Python " + range, fix);
         else if (Kit.compare(mm, limits.pythonMax()) > 0)
             checks.fail(id, what + " is too new: ExecuTorch supports Python " + range + " (no wheels for newer ones yet)", fix);
@@ -546,9 +508,9 @@ public class ValidateSetup implements Callable<Integer> {
         }
         Kit.Result head = probe(gitExe, "-C", ex.toString(), "rev-parse", "HEAD");
         Kit.Result status = probe(gitExe, "-C", ex.toString(), "status", "--porcelain", "--untracked-files=no");
-        if (limits.executorchSha() != null) pinnedSha = limits.executorchSha();
-        else if (limits.executorchRef() != null) {
-            Kit.Result pin = probe(gitExe, "-C", ex.toString(), "rev-parse", "--verify", "--quiet", limits.executorchRef() + "^{commit}");
+        if (limits.sha() != null) pinnedSha = limits.sha();
+        else if (limits.ref() != null) {
+            Kit.Result pin = probe(gitExe, "-C", ex.toString(), "rev-parse", "--verify", "--quiet", limits.ref() + "^{commit}");
             pinnedSha = pin.ok() && !pin.output().isBlank() ? firstLine(pin.output()) : null;
         }
         if (dryRun) return;
@@ -564,15 +526,15 @@ public class ValidateSetup implements Callable<Integer> {
         m.put("path", ws.executorch().toString());
         m.put("sha", git.sha());
         m.put("dirty", git.dirty());
-        m.put("pinned_ref", limits.executorchRef());
-        m.put("pinned_sha", limits.executorchSha());
+        m.put("pinned_ref", limits.ref());
+        m.put("pinned_sha", limits.sha());
         return m;
     }
 
     private void checkCheckout() {
         Path ex = ws.executorch();
-        String ref = limits.executorchRef();
-        String clone = "git clone " + (ref != null ? "--branch " + ref + " " : "") + limits.executorchUrl() + " " + Kit.shq(ex.toString());
+        String ref = limits.ref();
+        String clone = "git clone " + (ref != null ? "--branch " + ref + " " : "") + limits.url() + " " + Kit.shq(ex.toString());
         if (!Files.isDirectory(ex)) {
             checks.fail("executorch", "no ExecuTorch checkout at " + ex, setupRepo() + " (or by hand: " + clone
                     + " && git -C " + Kit.shq(ex.toString()) + " submodule update --init --recursive)");
@@ -649,14 +611,13 @@ public class ValidateSetup implements Callable<Integer> {
         String etVer = m.find() ? m.group(1) : "unknown";
         String what = "executorch " + etVer + " imports in " + py + (pyVer == null ? "" : " (python " + full(pyVer) + ")");
         if (pyVer != null) {
-            int[] mm = {pyVer[0], pyVer[1], 0};
-            if (Kit.compare(mm, limits.pythonMin()) < 0 || Kit.compare(mm, limits.pythonMax()) > 0) {
-                checks.fail("executorch-python", what + ", but that python is outside " + minor(limits.pythonMin()) + "-" + minor(limits.pythonMax()),
+            if (!limits.pythonOk(pyVer)) {
+                checks.fail("executorch-python", what + ", but that python is outside " + limits.pythonRange(),
                         "delete the venv and recreate it with a supported python: " + setupRepo() + " --python python" + minor(limits.pythonMax()));
                 return;
             }
         }
-        String ref = limits.executorchRef();
+        String ref = limits.ref();
         if (ref != null && ref.matches("v\\d+(\\.\\d+)*") && !etVer.startsWith(ref.substring(1)))
             checks.warn("executorch-python", what + ", but the pinned ref is " + ref, "reinstall it from the pinned checkout: " + venvFix());
         else checks.ok("executorch-python", what);

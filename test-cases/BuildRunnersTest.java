@@ -152,6 +152,22 @@ class BuildRunnersTest {
     }
 
     @Test
+    void theWorkspaceVersionsJsonSetsTheMinimums() throws Exception {
+        Files.createDirectories(ws.resolve("configs"));
+        Files.writeString(ws.resolve("configs/versions.json"), "{\"clang\": {\"min\": 19}, \"cmake\": {\"min\": \"3.32\"}}");
+        TestKit.Run r = build();
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("error: cmake 3.31.6 (" + fakes.bin.resolve("cmake") + ") is older than 3.32, which ExecuTorch needs"), r.err());
+        Files.writeString(ws.resolve("configs/versions.json"), "{\"clang\": {\"min\": 19}}");
+        r = build();
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("error: clang 18.1.3 (" + fakes.bin.resolve("cc") + ") is older than clang 19: XNNPACK silently leaves the SME2 kernels out"
+                + " (its CMakeLists turns XNNPACK_ENABLE_ARM_SME2 off for Clang < 19)"), r.err());
+        assertTrue(r.err().contains("fix: install clang 19+ (Ubuntu: sudo apt install clang-19) and export CC=clang-19 CXX=clang++-19; then build again with --clean"), r.err());
+        assertTrue(fakes.lines().stream().noneMatch(l -> l.startsWith("cmake -S") || l.startsWith("cmake --build")), fakes.lines().toString());
+    }
+
+    @Test
     void aCompilerCMakePicksBelowClang18IsCaughtAfterConfiguring() {
         fakes.cmake("3.31.6", "Clang", "17.0.6");
         TestKit.Run r = build("--variants", "host-sme2-on");
@@ -331,9 +347,9 @@ class BuildRunnersTest {
         assertEquals("clang 19.1.7", BuildRunners.parseCompiler("Homebrew clang version 19.1.7\nTarget: arm64-apple-darwin24", "clang").describe());
         assertEquals("gcc 12.2.0", BuildRunners.parseCompiler("gcc (GCC) 12.2.0\nCopyright (C) 2022 Free Software Foundation, Inc.", "gcc").describe());
         assertNull(BuildRunners.parseCompiler("something else 1.0", "x"));
-        assertNull(BuildRunners.sme2CompilerProblem(BuildRunners.parseCompiler("Apple clang version 15.0.0 (clang-1500.3.9.4)", "cc")),
+        assertNull(BuildRunners.sme2CompilerProblem(BuildRunners.parseCompiler("Apple clang version 15.0.0 (clang-1500.3.9.4)", "cc"), 18),
                 "XNNPACK's guard tests Clang, not AppleClang");
-        assertNotNull(BuildRunners.sme2CompilerProblem(BuildRunners.parseCompiler("gcc (GCC) 9.4.0", "gcc")));
+        assertNotNull(BuildRunners.sme2CompilerProblem(BuildRunners.parseCompiler("gcc (GCC) 9.4.0", "gcc"), 18));
     }
 
     @Test

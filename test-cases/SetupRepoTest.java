@@ -128,15 +128,16 @@ class SetupRepoTest {
 
     @Test
     void theBuiltInPinsAgreeWithConfigsVersionsJson() {
-        SetupRepo.Pins file = SetupRepo.Pins.from(TestKit.repo().resolve("configs/versions.json"));
-        SetupRepo.Pins embedded = SetupRepo.Pins.embedded();
+        Kit.Versions file = Kit.Versions.from(TestKit.repo().resolve("configs/versions.json"));
+        Kit.Versions embedded = Kit.Versions.DEFAULTS;
         assertEquals("v1.3.1", file.ref());
         assertEquals(RecordingFakes.ET_SHA, file.sha());
         assertEquals("2.12.0", file.torch());
-        assertEquals(List.of(embedded.ref(), embedded.sha(), embedded.url(), embedded.torch(), embedded.pythonMin(), embedded.pythonMax()),
-                List.of(file.ref(), file.sha(), file.url(), file.torch(), file.pythonMin(), file.pythonMax()));
+        assertEquals(List.of(embedded.ref(), embedded.sha(), embedded.url(), embedded.torch(), embedded.pythonRange()),
+                List.of(file.ref(), file.sha(), file.url(), file.torch(), file.pythonRange()));
+        assertEquals(List.of(Kit.Versions.REF, Kit.Versions.URL, Kit.Versions.PYTHON_RANGE), List.of(file.ref(), file.url(), file.pythonRange()));
         JsonNode v = Kit.readJson(TestKit.repo().resolve("configs/versions.json"));
-        assertEquals(">=" + embedded.pythonMin() + ",<3.14", v.at("/python/requires").asText());
+        assertEquals(">=" + Kit.Versions.minor(embedded.pythonMin()) + ",<3.14", v.at("/python/requires").asText());
     }
 
     @Test

@@ -298,10 +298,11 @@ class ValidateSetupTest {
     @Test
     void theBuiltInDefaultsAreTheValuesOfConfigsVersionsJson() {
         JsonNode v = Kit.readJson(TestKit.repo().resolve("configs/versions.json"));
-        ValidateSetup.Limits d = ValidateSetup.Limits.defaults();
-        assertEquals(v.get("executorch").get("ref").asText(), d.executorchRef());
-        assertEquals(v.get("executorch").get("sha").asText(), d.executorchSha());
-        assertEquals(v.get("executorch").get("url").asText(), d.executorchUrl());
+        Kit.Versions d = Kit.Versions.DEFAULTS;
+        assertEquals(v.get("executorch").get("ref").asText(), d.ref());
+        assertEquals(v.get("executorch").get("sha").asText(), d.sha());
+        assertEquals(v.get("executorch").get("url").asText(), d.url());
+        assertEquals(v.get("torch").get("version").asText(), d.torch());
         assertEquals(v.get("python").get("min").asText(), ValidateSetup.minor(d.pythonMin()));
         assertEquals(v.get("python").get("max").asText(), ValidateSetup.minor(d.pythonMax()));
         assertEquals(v.get("cmake").get("min").asText(), ValidateSetup.minor(d.cmakeMin()));
