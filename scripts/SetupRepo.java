@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
                 "Creates (or checks) a workspace in four steps, each timed and logged to",
                 "<workspace>/logs/setup-<step>.log:",
                 "  venv        PY -m venv .venv",
-                "  clone       git clone --branch REF --depth 1 URL executorch",
+                "  clone       git clone --branch REF --depth 1 -- URL executorch",
                 "              (the pinned release, never the latest main)",
                 "  submodules  git submodule sync --recursive, then",
                 "              git submodule update --init --recursive",
@@ -130,6 +130,18 @@ public class SetupRepo implements Callable<Integer> {
     private boolean checkedClean;
     private Map<String, Object> versions = Map.of();
 
+    /**
+     * A clone URL git can never read as an option or a command: not starting with "-", no control characters, and no
+     * "ext::"/"fd::" transport (which run commands); the clone also passes it after "--".
+     */
+    static void checkUrl(String url) {
+        String bad = url.isBlank() ? "empty" : url.startsWith("-") ? "starts with \"-\" (git would read it as an option)"
+                : url.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f) ? "contains a control character"
+                : url.matches("(?i)(ext|fd)::.*") ? "uses git's " + url.substring(0, url.indexOf("::")) + ":: transport, which runs commands" : null;
+        if (bad != null) throw Kit.UserError.badInput("--executorch-url " + Kit.cut(url.replaceAll("\\p{Cntrl}", "?")) + ": " + bad,
+                "pass a repository URL such as " + Kit.Versions.URL + " (or a local path)");
+    }
+
     @Override
     public Integer call() {
         io.json = json;
@@ -146,6 +158,7 @@ public class SetupRepo implements Callable<Integer> {
         wantRef = ref != null ? ref : pins.ref();
         wantUrl = url != null ? url : pins.url();
         if (wantRef.isBlank() || wantRef.startsWith("-")) throw Kit.UserError.badInput("--executorch-ref " + wantRef + ": not a ref", "pass a tag such as " + Kit.Versions.REF);
+        checkUrl(wantUrl);
 
         io.step("SetupRepo: workspace " + root + ", ExecuTorch " + wantRef + (ref == null ? " (pinned by " + pins.source() + ")" : ""));
         if (!dryRun) mkdirs(root);
@@ -263,7 +276,7 @@ public class SetupRepo implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         io.info("a shallow clone of one tag; follow it with: tail -f " + Kit.shq(logs.resolve("setup-clone.log").toString()));
-        exec("clone", Kit.Cmd.of("git", "clone", "--branch", wantRef, "--depth", "1", wantUrl, "executorch").in(root));
+        exec("clone", Kit.Cmd.of("git", "clone", "--branch", wantRef, "--depth", "1", "--", wantUrl, "executorch").in(root));
         if (!dryRun) {
             Kit.Result head = probe(et, "git", "rev-parse", "HEAD");
             sha = head.ok() ? head.output().trim() : null;

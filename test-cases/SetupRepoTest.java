@@ -40,7 +40,7 @@ class SetupRepoTest {
                 "[.] git --version",
                 "[.] python3 --version",
                 "[.] python3 -m venv .venv",
-                "[.] git clone --branch v1.3.1 --depth 1 " + URL + " executorch",
+                "[.] git clone --branch v1.3.1 --depth 1 -- " + URL + " executorch",
                 "[executorch] git rev-parse HEAD",
                 "[executorch] git submodule sync --recursive",
                 "[executorch] git submodule update --init --recursive",
@@ -122,7 +122,7 @@ class SetupRepoTest {
     void anExplicitRefIsClonedAsGiven() {
         TestKit.Run r = setup("--executorch-ref", "v1.4.1");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(fakes.lines().contains("git clone --branch v1.4.1 --depth 1 " + URL + " executorch"), fakes.lines().toString());
+        assertTrue(fakes.lines().contains("git clone --branch v1.4.1 --depth 1 -- " + URL + " executorch"), fakes.lines().toString());
         assertEquals("v1.4.1", Kit.readJson(ws.resolve("workspace.json")).at("/executorch/ref").asText());
     }
 
@@ -146,7 +146,7 @@ class SetupRepoTest {
         assertEquals(0, r.code(), r.toString());
         assertEquals(List.of(
                 "(cd " + ws + ") python3 -m venv .venv",
-                "(cd " + ws + ") git clone --branch v1.3.1 --depth 1 " + URL + " executorch",
+                "(cd " + ws + ") git clone --branch v1.3.1 --depth 1 -- " + URL + " executorch",
                 "(cd " + ws.resolve("executorch") + ") git submodule sync --recursive",
                 "(cd " + ws.resolve("executorch") + ") git submodule update --init --recursive",
                 "(cd " + ws.resolve("executorch") + ") " + ws.resolve(".venv/bin/python") + " install_executorch.py"), r.out().lines().toList());
@@ -214,7 +214,7 @@ class SetupRepoTest {
         TestKit.Run r = TestKit.jbang(TestKit.repo(), env, "scripts/SetupRepo.java", "--workspace", ws.toString(), "--dry-run", "--json");
         assertEquals(0, r.code(), r.toString());
         JsonNode plan = Kit.JSON.readTree(r.out());
-        assertEquals(List.of("python3 -m venv .venv", "git clone --branch v1.3.1 --depth 1 " + URL + " executorch",
+        assertEquals(List.of("python3 -m venv .venv", "git clone --branch v1.3.1 --depth 1 -- " + URL + " executorch",
                         "git submodule sync --recursive", "git submodule update --init --recursive", ws.resolve(".venv/bin/python") + " install_executorch.py"),
                 java.util.stream.StreamSupport.stream(plan.get("commands").spliterator(), false)
                         .map(c -> String.join(" ", java.util.stream.StreamSupport.stream(c.spliterator(), false).map(JsonNode::asText).toList())).toList());

@@ -148,7 +148,7 @@ public final class RecordingFakes {
                   clone)
                     ref=""; pos=()
                     shift
-                    while [ $# -gt 0 ]; do case "$1" in --branch) ref="$2"; shift 2 ;; --depth) shift 2 ;; *) pos+=("$1"); shift ;; esac; done
+                    while [ $# -gt 0 ]; do case "$1" in --branch) ref="$2"; shift 2 ;; --depth) shift 2 ;; --) shift; pos+=("$@"); break ;; -*) echo "error: unknown option '$1'" >&2; exit 129 ;; *) pos+=("$1"); shift ;; esac; done
                     if [ -f "$FAKES/fail-clone" ]; then echo "Cloning into '${pos[1]}'..." >&2; echo "fatal: unable to access '${pos[0]}/': Could not resolve host: github.com" >&2; exit 128; fi
                     d="${pos[1]}"; mkdir -p "$d/.git" "$d/.fakegit"
                     echo "$ref" > "$d/.fakegit/ref"; shafor "$ref" > "$d/.fakegit/sha"
