@@ -2296,6 +2296,10 @@ public class AnalyzeResults implements Callable<Integer> {
         if (!etdumps.isEmpty() && !kernelLogs.isEmpty() && kernelLogs.size() != etdumps.size())
             throw Kit.UserError.badInput(kernelLogs.size() + " --kernel-log for " + etdumps.size() + " --etdump",
                     "give one --kernel-log per --etdump, in the same order (or only --kernel-log for kernel evidence alone)");
+        if (out != null && Files.exists(out) && !Files.isDirectory(out))
+            throw Kit.UserError.badInput("--out " + out + ": is a file, not a folder", "pass a folder for the report (it is created if missing)");
+        if (out != null && Kit.outputRootProblem(out) != null)
+            throw Kit.UserError.badInput("--out: " + Kit.outputRootProblem(out).replaceFirst("^output_root ", ""), "pass a folder you can write to");
         if (skipRuns < 0) throw Kit.UserError.badInput("--skip-runs " + skipRuns + ": must be 0 or more", "use --skip-runs 0 to keep every run");
         if (top < 1) throw Kit.UserError.badInput("--top " + top + ": must be 1 or more", "use --top 10");
         if (traceRuns < 0) throw Kit.UserError.badInput("--trace-runs " + traceRuns + ": must be 0 (all) or more", "use --trace-runs 100");
@@ -2347,7 +2351,8 @@ public class AnalyzeResults implements Callable<Integer> {
             Input in = runDirInput(dir, m, results.get(i), i, skipped, mf);
             if (in != null) inputs.add(in);
         }
-        Path model = pte != null ? abs(pte) : m.hasNonNull("model") ? dir.resolve(m.get("model").asText()).normalize() : null;
+        Path model = pte != null ? abs(pte) : m.hasNonNull("model") && m.get("model").asText().indexOf('\0') < 0
+                ? dir.resolve(m.get("model").asText()).normalize() : null;
         if (pte == null && model != null && !Files.isRegularFile(model)) {
             warnings.add("the model " + model + " named in manifest.json is absent: no program view");
             model = null;
@@ -2377,19 +2382,33 @@ public class AnalyzeResults implements Callable<Integer> {
         JsonNode met = r.path("metrics");
         String rel = met.hasNonNull("etdump_rel") ? met.get("etdump_rel").asText() : met.path("etdump").asText(null);
         if (rel == null) throw Kit.UserError.badInput(mf + ": $.results[" + i + "].metrics.etdump_rel: missing for " + label, "re-run the pipeline");
-        Path dump = dir.resolve(rel).normalize();
+        Path dump = confined(dir, mf, "$.results[" + i + "].metrics." + (met.hasNonNull("etdump_rel") ? "etdump_rel" : "etdump"), rel);
         if (!Files.isRegularFile(dump))
             throw Kit.UserError.badInput(dump + ": file not found (the ETDump of " + label + " named in " + mf + ")",
                     "restore the file, or re-run the pipeline");
-        Path log = met.hasNonNull("xnntrace_log_rel") ? dir.resolve(met.get("xnntrace_log_rel").asText()).normalize() : null;
+        Path log = met.hasNonNull("xnntrace_log_rel")
+                ? confined(dir, mf, "$.results[" + i + "].metrics.xnntrace_log_rel", met.get("xnntrace_log_rel").asText()) : null;
         if (log != null && !Files.isRegularFile(log)) log = null;
         JsonNode runner = m.path("runners").path(exp);
         String variant = runner.path("build").path("variant").asText(null);
-        if (variant == null && runner.hasNonNull("path")) {
+        if (variant == null && runner.hasNonNull("path") && runner.get("path").asText().indexOf('\0') < 0) {
             Path parent = Path.of(runner.get("path").asText()).getParent();
             variant = parent == null ? null : parent.getFileName().toString();
         }
         return new Input(label, exp, threads, r.path("mode").asText(null), dump, log, variant);
+    }
+
+    /**
+     * A manifest path to read, under ValidateResults' rule (Kit.inside): inside the run folder, no "..", no symbolic link
+     * leading outside. An absolute path is accepted only when it names a file inside the folder (older manifests' "etdump").
+     */
+    static Path confined(Path dir, Path mf, String field, String rel) {
+        String r = rel;
+        if (rel.startsWith("/") && rel.indexOf('\0') < 0 && Path.of(rel).normalize().startsWith(dir)) r = dir.relativize(Path.of(rel).normalize()).toString();
+        Kit.Inside in = Kit.inside(dir, r);
+        if (in.why() != null) throw Kit.UserError.badInput(mf + ": " + field + ": " + in.why() + "; nothing outside the run folder is read",
+                "restore this run folder's manifest.json (a pipeline writes paths inside it), or re-run the pipeline");
+        return in.path();
     }
 
     private List<Pair> explicitPairs(List<Input> inputs) {
@@ -2399,7 +2418,7 @@ public class AnalyzeResults implements Callable<Integer> {
         for (int i = 0; i + 1 < compare.size(); i += 2) {
             for (String l : List.of(compare.get(i), compare.get(i + 1)))
                 if (!labelsKnown.contains(l))
-                    throw Kit.UserError.badInput("--compare " + l + ": no experiment has this label (labels: " + String.join(", ", labelsKnown) + ")",
+                    throw Kit.UserError.badInput("--compare " + l + ": no experiment has this label (labels: " + Kit.some(labelsKnown, Kit.MESSAGE_LIST_MAX) + ")",
                             "use the labels shown by --dry-run");
             pairs.add(new Pair(compare.get(i), compare.get(i + 1), compare.get(i + 1) + " vs " + compare.get(i)));
         }

@@ -148,6 +148,13 @@ public class AndroidPipeline implements Callable<Integer> {
         Map<String, Object> device = selectAndCheckDevice(cfg, problems);
 
         Kit.RunFolder f = pipe.folder(cfg);
+        try (f) { // holds the run folder's lock until the end
+            return run(cfg, configPath, f, steps, workdir, libcxx, problems, device, exps);
+        }
+    }
+
+    private int run(Kit.Config cfg, Path configPath, Kit.RunFolder f, List<Kit.Step> steps, String workdir, Path libcxx, List<String> problems,
+                    Map<String, Object> device, List<Kit.Experiment> exps) {
         Path runDir = Kit.Pipeline.runDir(f, cfg);
         lay = layout(workdir, runDir.getFileName().toString(), cfg.model(), exps);
         device.put("workdir", workdir);

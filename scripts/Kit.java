@@ -195,7 +195,7 @@ public final class Kit {
         long t0 = System.nanoTime();
         StringBuilder all = new StringBuilder(), outOnly = new StringBuilder(), errOnly = new StringBuilder();
         try (Writer log = open(cmd.log()); Writer elog = open(cmd.stderrLog())) {
-            ProcessExecutor pe = new ProcessExecutor().command(cmd.argv()).destroyOnExit()
+            ProcessExecutor pe = new ProcessExecutor().command(cmd.argv()).destroyOnExit().stopper(Kit::killTree)
                     .redirectOutput(lines(io, cmd, all, outOnly, log, null)).redirectError(lines(io, cmd, all, errOnly, log, elog));
             if (cmd.dir() != null) pe.directory(cmd.dir().toFile());
             if (!cmd.env().isEmpty()) pe.environment(cmd.env());
@@ -215,6 +215,17 @@ public final class Kit {
 
     private static long ms(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
 
+    /**
+     * Kills a process and every process below it (children of a wrapper script, their children …), on Linux and macOS:
+     * the tree is listed before anything is killed, so no child escapes by being re-parented when its parent dies.
+     */
+    public static void killTree(Process p) {
+        List<ProcessHandle> tree = new ArrayList<>(p.toHandle().descendants().toList());
+        p.destroyForcibly();
+        for (ProcessHandle h : tree) h.destroyForcibly();
+        for (ProcessHandle h : p.toHandle().descendants().toList()) h.destroyForcibly(); // started while we killed
+    }
+
     private static Writer open(Path p) throws IOException {
         if (p == null) return Writer.nullWriter();
         if (p.getParent() != null) Files.createDirectories(p.getParent());
@@ -232,14 +243,17 @@ public final class Kit {
                         log.write(line + "\n");
                         log.flush();
                         if (elog != null) elog.write(line + "\n");
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) { // e.g. a full disk: keep draining the process (it must not block), note it once
+                        if (!own.toString().contains(LOG_WRITE_FAILED)) own.append(LOG_WRITE_FAILED).append(ioWhy(e)).append('\n');
                     }
                     if (cmd.echo()) io.err.println("    | " + line);
                 }
             }
         };
     }
+
+    /** Marks a process output whose log file could not be written (then ": why"). */
+    public static final String LOG_WRITE_FAILED = "[log not written: ";
 
     /** Runs a command and returns its trimmed output, or null when it is missing or fails. For version probes. */
     public static String probe(String... argv) {
@@ -301,6 +315,7 @@ public final class Kit {
 
     /** Reads a JSON file; a syntax error becomes a user error naming file, line and column. */
     public static JsonNode readJson(Path file) {
+        if (Files.isDirectory(file)) throw UserError.badInput(file + ": is a folder, not a JSON file", "pass the JSON file (not its folder)");
         if (!Files.isRegularFile(file)) throw UserError.badInput(file + ": file not found", "check the path");
         try {
             return JSON.readTree(file.toFile());
@@ -332,7 +347,12 @@ public final class Kit {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
+            try {
+                Files.write(tmp, bytes);
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp); // a full disk leaves no half-written temporary file
+                throw e;
+            }
             if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) // temp files are 0600; results are for everyone to read
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             try {
@@ -341,7 +361,7 @@ public final class Kit {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw UserError.failed("cannot write " + file + ": " + e.getMessage(), "check free disk space and permissions");
+            throw UserError.failed("cannot write " + file + ": " + ioWhy(e), "check free disk space and permissions");
         }
     }
 
@@ -506,9 +526,20 @@ public final class Kit {
         JsonNode root = readJson(file);
         List<String> problems = configProblems(file, root);
         if (!problems.isEmpty()) throw UserError.badInput(problems.size() == 1 ? problems.get(0)
-                        : problems.size() + " problems in the config:\n  " + String.join("\n  ", problems),
+                        : problems.size() + " problems in the config:\n  " + String.join("\n  ", firstLines(problems)),
                 "correct the fields named above (keys and types: configs/config.schema.json)");
         return parseConfig(file, root);
+    }
+
+    /** At most this many items of a list go into one message (Kit.some), at most this many problem lines into one error. */
+    public static final int MESSAGE_LIST_MAX = 10, MESSAGE_LINES_MAX = 20;
+
+    /** The first MESSAGE_LINES_MAX lines, then "… and N more". */
+    public static List<String> firstLines(List<String> lines) {
+        if (lines.size() <= MESSAGE_LINES_MAX) return lines;
+        List<String> out = new ArrayList<>(lines.subList(0, MESSAGE_LINES_MAX));
+        out.add("… and " + (lines.size() - MESSAGE_LINES_MAX) + " more");
+        return out;
     }
 
     /** Every problem in a config file, each as `FILE: $.path: what is wrong; fix`. Empty when it is valid. */
@@ -522,6 +553,7 @@ public final class Kit {
 
     private static List<String> configProblems(Path file, JsonNode root) {
         Problems c = new Problems(file.toString(), new ArrayList<>());
+        nulProblems(c, root, "$");
         if (!c.object(root, "$", "top")) return c.out;
         c.string(root, "$", "$schema", null);
         String model = c.string(root, "$", "model", "set it to the .pte file to profile, e.g. \"../../models/mv2_xnnpack_fp16.pte\"");
@@ -614,13 +646,24 @@ public final class Kit {
     }
 
     private static void refProblems(Problems c, JsonNode r, String p, Map<String, List<Integer>> threadsOf) {
-        String exp = c.string(r, p, "experiment", "name one of the experiments: " + String.join(", ", threadsOf.keySet()));
+        String exp = c.string(r, p, "experiment", "name one of the experiments: " + some(threadsOf.keySet(), MESSAGE_LIST_MAX));
         Integer t = r.has("threads") ? c.integer(r.get("threads"), p + ".threads", 1, "\"threads\": 1") : Integer.valueOf(1);
         if (exp != null && !threadsOf.containsKey(exp))
             c.add(p + ".experiment", quote(exp) + " is not an experiment of this config; " + suggest(exp, threadsOf.keySet()));
         else if (exp != null && t != null && threadsOf.get(exp) != null && !threadsOf.get(exp).contains(t))
             c.add(p + ".threads", "experiment " + quote(exp) + " does not run with " + t + " thread(s); use one of " + threadsOf.get(exp)
                     + " or add " + t + " to its \"threads\"");
+    }
+
+    /** Every string (key or value) holding a NUL character, which no path, argument or environment value can carry. */
+    private static void nulProblems(Problems c, JsonNode n, String p) {
+        if (n.isTextual() && n.asText().indexOf('\0') >= 0)
+            c.add(p, "contains a NUL character (\\u0000), which no path or argument can hold; remove it");
+        if (n.isArray()) for (int i = 0; i < n.size(); i++) nulProblems(c, n.get(i), p + "[" + i + "]");
+        if (n.isObject()) n.properties().forEach(f -> {
+            if (f.getKey().indexOf('\0') >= 0) c.add(p, "a key contains a NUL character (\\u0000); remove it");
+            else nulProblems(c, f.getValue(), at(p, f.getKey()));
+        });
     }
 
     /** The problem lines of one config file. */
@@ -678,7 +721,7 @@ public final class Kit {
             int d = shorter >= 4 && (a.contains(b) || b.contains(a)) ? Math.min(2 * e - 1, 3) : e < shorter ? 2 * e : 9;
             if (d < bestD) { best = k; bestD = d; }
         }
-        return best != null ? "did you mean " + quote(best) + "?" : "use one of: " + String.join(", ", known);
+        return best != null ? "did you mean " + quote(best) + "?" : "use one of: " + some(known, MESSAGE_LIST_MAX);
     }
 
     public static int editDistance(String a, String b) {
@@ -826,27 +869,82 @@ public final class Kit {
      * count. Every change ends with save(), which rewrites manifest.json and metrics.json atomically, so a crash loses
      * at most the experiment in flight. All methods are thread-safe.
      */
-    public static final class RunFolder {
+    public static final class RunFolder implements AutoCloseable {
         public final Path dir;
         public final Map<String, Object> manifest;
         private boolean frozen;
+        private java.nio.channels.FileChannel lockChannel;
+        private java.nio.channels.FileLock lock;
+        /** The lock file of a run folder: one writer at a time (it holds the writer's PID). */
+        public static final String LOCK_FILE = ".lock";
 
         private RunFolder(Path dir, Map<String, Object> manifest) { this.dir = dir; this.manifest = manifest; }
 
         /** `<outputRoot>/<UTC yyyyMMdd-HHmmss>-<stem>` with -2, -3 … when taken; create=true makes it atomically (never shared). */
         public static Path newDir(Path outputRoot, String modelStem, java.time.Instant now, boolean create) {
             String base = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(now);
-            for (int i = 1; ; i++) {
-                Path p = outputRoot.toAbsolutePath().normalize().resolve(base + "-" + modelStem + (i == 1 ? "" : "-" + i));
+            Path root = outputRoot.toAbsolutePath().normalize();
+            String bad = outputRootProblem(root);
+            if (bad != null) throw UserError.badInput(bad, "set \"output_root\" in the config to a folder you can write to (it is created if missing)");
+            for (int i = 1; i <= 10_000; i++) {
+                Path p = root.resolve(base + "-" + modelStem + (i == 1 ? "" : "-" + i));
                 try {
-                    if (!create && !Files.exists(p)) return p;
-                    if (create) return Files.createDirectory(Files.createDirectories(p.getParent()).resolve(p.getFileName()));
+                    if (!create && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return p;
+                    if (create) return Files.createDirectory(Files.createDirectories(root).resolve(p.getFileName()));
                 } catch (java.nio.file.FileAlreadyExistsException taken) { // another run took it: next suffix
+                    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) throw UserError.badInput("cannot create the run folder "
+                            + p + ": " + taken.getFile() + " exists and is not a folder", "set \"output_root\" to a folder");
                 } catch (IOException e) {
-                    throw UserError.failed("cannot create the run folder " + p + ": " + e.getMessage(),
-                            "check that output_root is a writable folder");
+                    throw UserError.badInput("cannot create the run folder " + p + ": " + ioWhy(e),
+                            "set \"output_root\" in the config to a folder you can write to (and check free disk space)");
                 }
             }
+            throw UserError.failed("10000 run folders named " + base + "-" + modelStem + " already exist in " + root,
+                    "wait a second and run again, or clean up " + root);
+        }
+
+        /**
+         * Takes the folder's write lock (an OS lock on .lock, which holds this PID) or fails naming the holder. The OS
+         * drops it when the process ends, however it ends (SIGKILL too), so a stale lock never blocks a later --resume.
+         */
+        public synchronized RunFolder lock() {
+            Path file = dir.resolve(LOCK_FILE);
+            try {
+                var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                java.nio.channels.FileLock l;
+                try {
+                    l = ch.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
+                    l = null;
+                }
+                if (l == null) {
+                    ch.close();
+                    String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+                    throw UserError.failed(dir + " is in use by another pipeline run (" + (holder.isEmpty() ? "PID unknown" : holder)
+                            + "); two writers would overwrite each other", "wait for that run to end (or stop it), then resume: --resume " + shq(dir.toString()));
+                }
+                ch.truncate(0);
+                ch.write(java.nio.ByteBuffer.wrap(("PID " + ProcessHandle.current().pid() + ", since " + utcNow() + "\n").getBytes(StandardCharsets.UTF_8)));
+                ch.force(false);
+                lockChannel = ch;
+                lock = l;
+                return this;
+            } catch (IOException e) {
+                throw UserError.failed("cannot lock the run folder: " + file + ": " + ioWhy(e), "check free disk space and permissions");
+            }
+        }
+
+        /** Releases the write lock (the .lock file stays; only the OS lock on it counts). */
+        @Override
+        public synchronized void close() {
+            try {
+                if (lock != null) lock.release();
+                if (lockChannel != null) lockChannel.close();
+            } catch (IOException ignored) { // closing releases the lock in any case
+            }
+            lock = null;
+            lockChannel = null;
         }
 
         /** A new run folder whose manifest has status "running" (fill config, model, executorch, host, runners, then save()). */
@@ -854,7 +952,7 @@ public final class Kit {
             Path dir = newDir(outputRoot, modelStem, java.time.Instant.now(), true);
             return new RunFolder(dir, ordered("schema_version", 1, "generated_at", utcNow(), "tool", tool, "status", "running", "config", null,
                     "model", null, "executorch", null, "run_root", dir.toString(), "host", null, "device", ordered(), "runners", ordered(),
-                    "results", new ArrayList<>()));
+                    "results", new ArrayList<>())).lock();
         }
 
         /** An existing run folder (for --resume), with its entries and their statuses. */
@@ -934,11 +1032,88 @@ public final class Kit {
             double sd = Math.sqrt(s.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, n - 1));
             return ordered("runs", runs, "warmup", warmup, "threads", threads, "latency_ms", List.copyOf(latencyMs),
                     "median_ms", n == 0 ? null : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2,
-                    "min_ms", n == 0 ? null : s.get(0), "max_ms", n == 0 ? null : s.get(n - 1), "runner_reported_ms", runnerReportedMs,
+                    "min_ms", n == 0 ? null : s.get(0), "max_ms", n == 0 ? null : s.get(n - 1), "runner_reported_ms",
+                    runnerReportedMs == null || !Double.isFinite(runnerReportedMs) ? null : runnerReportedMs,
                     "etdump", etdump == null ? null : etdump.toString(), "log", log == null ? null : log.toString(), "etdump_rel", rel(etdump),
                     "log_rel", rel(log), "xnntrace_log_rel", rel(xnntraceLog), "mean_ms", n == 0 ? null : mean,
                     "cv_percent", n < 2 || mean == 0 ? null : 100 * sd / mean);
         }
+    }
+
+    /**
+     * Why output_root cannot hold run folders (null when it can, or when it can be created): it or a parent is a file, a
+     * read-only or /proc-like file system, or not writable.
+     */
+    public static String outputRootProblem(Path outputRoot) {
+        Path root = outputRoot.toAbsolutePath().normalize(), p = root;
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        if (p == null) return null;
+        String what = p.equals(root) ? "output_root " + root : "output_root " + root + ": its parent " + p;
+        if (!Files.isDirectory(p)) return what + " is a file, not a folder";
+        try {
+            String type = Files.getFileStore(p).type();
+            if (Set.of("proc", "sysfs", "devpts", "cgroup", "cgroup2").contains(type)) return what + " is on the " + type + " pseudo file system";
+            if (Files.getFileStore(p).isReadOnly()) return what + " is on a read-only file system";
+        } catch (IOException ignored) { // unknown store: the writability check decides
+        }
+        if (!Files.isWritable(p)) return what + " is not writable by you";
+        return null;
+    }
+
+    /** An I/O error in words: "No space left on device" and the like, with the file it concerns. */
+    public static String ioWhy(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null)
+            return f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    // ---------------------------------------------------------------- path confinement (run folders)
+
+    /** A path named relative to a run folder: where it is, or why it may not be used (then path is null). */
+    public record Inside(Path path, String why) {}
+
+    /**
+     * The one confinement rule for a path a run folder names (a manifest's *_rel, an experiment's folder): a valid relative
+     * path that stays inside the folder after "..", with no symbolic link on the way (or at its end) leading outside or
+     * nowhere. A path that does not exist yet passes; whether it must exist is the caller's business.
+     */
+    public static Inside inside(Path dir, String rel) {
+        if (rel == null || rel.isEmpty()) return new Inside(null, "empty");
+        Path r;
+        try {
+            r = Path.of(rel);
+        } catch (java.nio.file.InvalidPathException e) {
+            return new Inside(null, quote(rel) + " is not a valid path (" + e.getReason() + ")");
+        }
+        if (r.isAbsolute()) return new Inside(null, rel + " is an absolute path; it must be relative to the run folder");
+        Path base = dir.toAbsolutePath().normalize(), p = base.resolve(r).normalize();
+        if (!p.startsWith(base) || p.equals(base)) return new Inside(null, rel + " points outside the run folder");
+        try {
+            Path realBase = base.toRealPath();
+            Path cur = base;
+            for (Path part : base.relativize(p)) {
+                cur = cur.resolve(part);
+                if (Files.isSymbolicLink(cur)) {
+                    if (!Files.exists(cur)) return new Inside(null, rel + ": " + base.relativize(cur) + " is a symbolic link to nothing");
+                    if (!cur.toRealPath().startsWith(realBase))
+                        return new Inside(null, rel + ": " + base.relativize(cur) + " is a symbolic link leading outside the run folder (to "
+                                + cur.toRealPath() + ")");
+                } else if (!Files.exists(cur, java.nio.file.LinkOption.NOFOLLOW_LINKS)) break;
+            }
+        } catch (IOException e) {
+            return new Inside(null, rel + ": cannot check (" + ioWhy(e) + ")");
+        }
+        return new Inside(p, null);
+    }
+
+    /** A list for a message: at most max items, then "… (N more)", so a huge input never makes a huge message. */
+    public static String some(java.util.Collection<?> items, int max) {
+        List<String> out = new ArrayList<>();
+        for (Object o : items) {
+            if (out.size() == max) { out.add("… (" + (items.size() - max) + " more)"); break; }
+            out.add(String.valueOf(o));
+        }
+        return String.join(", ", out);
     }
 
     /** A mutable LinkedHashMap from key, value, key, value … (values may be null). */
@@ -957,7 +1132,7 @@ public final class Kit {
      */
     public record RunnerOutput(Integer executions, Double reportedMs, boolean nan, List<String> errors, List<String> tail, boolean kernelLog) {
         private static final Pattern DONE = Pattern.compile(
-                "Model executed successfully (\\d+) time\\(s\\) in (\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?) ms"),
+                "Model executed successfully (\\d+) time\\(s\\) in (\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?|(?i:[+-]?(?:nan|inf(?:inity)?))) ms"),
                 LOG = Pattern.compile("^[IWEF] \\d\\d:\\d\\d:\\d\\d\\.\\d+ [^ ]*\\] ?(.*)$"),
                 NAN = Pattern.compile("(?i)(^|[^a-z0-9_])-?nan($|[^a-z0-9_])");
 
@@ -968,7 +1143,7 @@ public final class Kit {
             List<String> errors = new ArrayList<>(), lines = text.lines().filter(l -> !l.isBlank()).toList();
             for (String l : lines) {
                 var done = DONE.matcher(l);
-                if (done.find()) { n = Integer.valueOf(done.group(1)); ms = Double.valueOf(done.group(2)); }
+                if (done.find()) { n = Integer.valueOf(done.group(1)); ms = number(done.group(2)); }
                 var log = LOG.matcher(l);
                 if (log.matches() && (l.startsWith("E") || l.startsWith("F")) || l.startsWith("ERROR: "))
                     errors.add(log.matches() ? log.group(1).trim() : l.trim());
@@ -979,6 +1154,13 @@ public final class Kit {
             List<String> tail = lines.subList(Math.max(0, lines.size() - 3), lines.size()).stream()
                     .map(l -> LOG.matcher(l).replaceFirst("$1").trim()).toList();
             return new RunnerOutput(n, ms, nan, errors, tail, kernels);
+        }
+
+        /** A printed number; "nan" and "inf" (as C's printf writes them) become NaN and infinity. */
+        private static Double number(String s) {
+            String t = s.toLowerCase(Locale.ROOT);
+            return t.contains("nan") ? Double.NaN : t.contains("inf") ? (t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+                    : Double.valueOf(s);
         }
 
         /** The runner's own words for a failure: its last error lines, else its last lines. */
@@ -1085,8 +1267,8 @@ public final class Kit {
             if (only == null || only.isEmpty()) return cfg.experiments();
             List<String> names = cfg.experiments().stream().map(Experiment::name).toList();
             List<String> unknown = only.stream().filter(n -> !names.contains(n)).toList();
-            if (!unknown.isEmpty()) throw UserError.badInput("--only: no experiment named " + String.join(", ", unknown)
-                    + " in " + cfg.file(), "use names from the config: " + String.join(", ", names));
+            if (!unknown.isEmpty()) throw UserError.badInput("--only: no experiment named " + some(unknown, MESSAGE_LIST_MAX)
+                    + " in " + cfg.file(), "use names from the config: " + some(names, MESSAGE_LIST_MAX));
             return cfg.experiments().stream().filter(e -> only.contains(e.name())).toList();
         }
 
@@ -1139,7 +1321,7 @@ public final class Kit {
 
         /** Every problem at once: a bad-input error (exit 2), or under --dry-run warnings with their fixes. */
         public List<String> problems(List<String> problems, Set<String> fixes) {
-            String all = (problems.size() == 1 ? "" : problems.size() + " problems before running:\n  ") + String.join("\n  ", problems);
+            String all = (problems.size() == 1 ? "" : problems.size() + " problems before running:\n  ") + String.join("\n  ", firstLines(problems));
             if (!problems.isEmpty() && !io.dryRun) throw UserError.badInput(all, String.join("\n     ", fixes));
             problems.forEach(p -> io.warn("would fail: " + p));
             fixes.forEach(io::fix);
@@ -1236,6 +1418,7 @@ public final class Kit {
         public RunFolder folder(Config cfg) {
             if (resume != null) {
                 RunFolder f = RunFolder.open(resume);
+                if (!io.dryRun) f.lock();
                 if (!java.util.Objects.equals(f.manifest.get("model"), cfg.model().toString()))
                     warn("the run folder was made for model " + f.manifest.get("model") + ", the config names " + cfg.model());
                 return f;
@@ -1324,6 +1507,8 @@ public final class Kit {
             Thread hook = new Thread(() -> {
                 stopping = true;
                 f.interrupt(inFlight, "interrupted (SIGINT/SIGTERM) while it ran; re-run it with --resume");
+                io.err.println(interruptedLine(f));
+                io.err.flush();
             }, tool + "-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -1336,16 +1521,43 @@ public final class Kit {
             }
         }
 
-        /** Runs the steps (numbered from 1) until stopped; one that throws (e.g. a full disk) fails alone, the others still run. */
+        /** The one line a Ctrl-C or SIGTERM prints: what was kept and the exact command that resumes. */
+        public String interruptedLine(RunFolder f) {
+            long ok = f.results().stream().filter(r -> "ok".equals(r.get("status"))).count();
+            return "interrupted: kept " + ok + " finished result(s) in " + f.dir + "; resume with: jbang " + scriptRef(tool + ".java")
+                    + " --resume " + shq(f.dir.toString());
+        }
+
+        /**
+         * Runs the steps (numbered from 1) until stopped; one that throws (e.g. a full disk) fails alone, the others still run.
+         * When even its failure cannot be recorded (the manifest cannot be written), the run stops with what to free and how to resume.
+         */
         public void runSteps(RunFolder f, List<Step> todo, ObjIntConsumer<Step> run) {
             for (int i = 0; i < todo.size() && !stopping; i++) {
                 try {
                     run.accept(todo.get(i), i + 1);
                 } catch (RuntimeException ex) {
                     if (stopping) break;
-                    fail(f, todo.get(i), "pipeline error: " + ex.getMessage());
+                    try {
+                        fail(f, todo.get(i), "pipeline error: " + ex.getMessage() + diskHint(f.dir));
+                    } catch (UserError cannotRecord) {
+                        throw UserError.failed(cannotRecord.getMessage() + diskHint(f.dir) + "; the run stopped, manifest.json keeps the"
+                                + " results recorded before", "free disk space, then resume: jbang " + scriptRef(tool + ".java") + " --resume "
+                                + shq(f.dir.toString()));
+                    }
                 }
                 inFlight = null;
+            }
+        }
+
+        /** "; the disk holding DIR is full (N MB free): free space there, then --resume", or "" when it has room. */
+        public static String diskHint(Path dir) {
+            try {
+                long free = Files.getFileStore(dir).getUsableSpace();
+                return free >= 16L << 20 ? "" : "; the disk holding " + dir + " is full (" + (free >> 20) + " MB free): free space there,"
+                        + " then run again with --resume";
+            } catch (IOException e) {
+                return "";
             }
         }
 
@@ -1364,6 +1576,13 @@ public final class Kit {
             io.step(String.format(Locale.ROOT, "[%d/%d] %s: %s%d %s run(s)%s (%.0f s elapsed)", i, n, s.label(), warmup, s.runs(),
                     s.exp().mode(), log, (System.nanoTime() - t0) / 1e9));
             Path dir = s.dir(f.dir);
+            Inside in = inside(f.dir, s.exp().name() + "/t" + s.threads());
+            if (in.why() != null) {
+                f.record(entry, "failed", "the step folder is unsafe, nothing there was touched: " + in.why(), null);
+                io.fail(s.label() + ": the step folder is unsafe, nothing there was touched: " + in.why());
+                io.fix("remove the link (rm " + shq(f.dir.resolve(s.exp().name()).toString()) + ") and resume");
+                return null;
+            }
             try {
                 deleteTree(dir);
                 Files.createDirectories(dir);
@@ -1428,6 +1647,9 @@ public final class Kit {
             Double rep = out.reportedMs();
             if (rep == null)
                 notes.add("the runner printed no \"Model executed successfully\" line" + printed + " to cross-check the ETDump with");
+            else if (rep.isNaN() || rep.isInfinite())
+                notes.add("the runner printed its total time as " + (rep.isNaN() ? "nan" : "inf") + " ms (\"Model executed successfully … in "
+                        + (rep.isNaN() ? "nan" : "inf") + " ms\"), so its own timing is broken; the ETDump's times are used");
             else if (Math.abs(sum - rep) > Math.max(0.5, 0.25 * rep)) notes.add(String.format(Locale.ROOT,
                     "the ETDump's Method::execute total %.3f ms disagrees with the runner's own %.3f ms", sum, rep));
             if (out.executions() != null && out.executions() != s.runs())
@@ -1444,6 +1666,7 @@ public final class Kit {
             m.put("warnings", notes);
             m.put("seconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
             if (stopping) return;
+            if (why != null) why += diskHint(f.dir);
             f.record(entry, why == null ? "ok" : "failed", why, m);
             notes.forEach(nt -> io.warn(s.label() + ": " + nt));
             if (why != null) {

@@ -87,6 +87,13 @@ public class MacPipeline implements Callable<Integer> {
 
         Kit.RunFolder f = pipe.folder(cfg);
         if (dryRun) return dryRun(cfg, steps, Kit.Pipeline.runDir(f, cfg), f, problems);
+        try (f) { // holds the run folder's lock until the end
+            return run(cfg, configPath, f, steps, host, runners, executorch);
+        }
+    }
+
+    private int run(Kit.Config cfg, Path configPath, Kit.RunFolder f, List<Kit.Step> steps, Map<String, Object> host,
+                    Map<String, Object> runners, Map<String, Object> executorch) {
 
         Object hostBefore = pipe.resume == null ? null : f.manifest.get("host"); // a resumed run keeps the host it started on
         @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");

@@ -199,7 +199,7 @@ public class ValidateResults implements Callable<Integer> {
             String tool = manifest.path("tool").asText("");
             String config = manifest.path("config").asText("");
             if (tool.matches("[A-Za-z]+Pipeline") && !config.isEmpty())
-                rerun = "re-run it: jbang scripts/" + tool + ".java --config " + Kit.shq(config);
+                rerun = "re-run what is not ok into this folder: jbang scripts/" + tool + ".java --resume " + Kit.shq(dir.toString());
             checkManifest(manifest);
         }
         JsonNode metrics = readJson("metrics", "metrics.json", true);
@@ -493,22 +493,13 @@ public class ValidateResults implements Callable<Integer> {
     /** A *_rel path resolved inside the run folder; null (and a failure) when absolute, escaping, or not a string. */
     private Path inside(String id, String where, JsonNode relNode, Set<String> referenced) {
         if (!relNode.isTextual()) return null;
-        String rel = relNode.asText();
-        if (rel.isEmpty() || safePath(rel) == null) {
-            checks.fail(id, where + ": " + (rel.isEmpty() ? "empty" : quote(rel) + " is not a valid path"), rerun);
+        Kit.Inside in = Kit.inside(dir, relNode.asText()); // the rule AnalyzeResults reads by
+        if (in.why() != null) {
+            checks.fail(id, where + ": " + in.why(), rerun);
             return null;
         }
-        if (Path.of(rel).isAbsolute()) {
-            checks.fail(id, where + ": " + rel + " is an absolute path; it must be relative to the run folder", rerun);
-            return null;
-        }
-        Path p = dir.resolve(rel).normalize();
-        if (!p.startsWith(dir)) {
-            checks.fail(id, where + ": " + rel + " points outside the run folder", rerun);
-            return null;
-        }
-        referenced.add(dir.relativize(p).toString().replace('\\', '/'));
-        return p;
+        referenced.add(dir.relativize(in.path()).toString().replace('\\', '/'));
+        return in.path();
     }
 
     /**

@@ -752,8 +752,8 @@ public class ValidateSetup implements Callable<Integer> {
             }
             Matcher m = layout.matcher(r.toString().replace('\\', '/'));
             String variant = m.matches() ? m.group(1) : null;
-            if (Files.exists(r)) {
-                reportRunner(id, variant != null ? variant : e.name(), r);
+            if (Files.exists(r)) { // a fix names a BuildRunners variant, never the experiment's name
+                reportRunner(id, variant != null ? variant : Kit.Pipeline.variant(e, cfg.raw().has("device") ? "android-arm64" : "host"), r);
             } else {
                 String fix = variant != null && (HOST_VARIANTS.contains(variant) || ANDROID_VARIANTS.contains(variant))
                         ? buildCommand(List.of(variant))

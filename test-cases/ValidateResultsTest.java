@@ -48,7 +48,8 @@ class ValidateResultsTest {
         return doc;
     }
 
-    String rerun(ValidateResultsFolder f) { return "re-run it: jbang scripts/MacPipeline.java --config " + f.config; }
+    /** The fix for results that are not ok: resume into the same folder (issue 12: not a new run with --config). */
+    String rerun(ValidateResultsFolder f) { return "re-run what is not ok into this folder: jbang scripts/MacPipeline.java --resume " + Kit.shq(f.dir.toString()); }
 
     @Test
     void aKnownGoodRunFolderPasses() throws Exception {
