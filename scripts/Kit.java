@@ -505,8 +505,8 @@ public final class Kit {
     public static final List<String> MODES = List.of("timing", "xnntrace");
     /** Experiment names become folder names: 1-64 of [A-Za-z0-9_.-], starting with a letter or digit, never "..". */
     public static final Pattern EXPERIMENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    /** An adb network device: HOST:PORT. */
-    public static final Pattern REMOTE = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}");
+    /** An adb network device: HOST:PORT (never starting with "-", so adb cannot read it as an option). */
+    public static final Pattern REMOTE = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9][A-Za-z0-9.-]*):[0-9]{1,5}");
     /** The keys the loader accepts per object; configs/config.schema.json declares exactly these (ConfigTest checks). */
     public static final Map<String, List<String>> CONFIG_KEYS = Map.of(
             "top", List.of("$schema", "model", "output_root", "experiments", "analysis", "device"),

@@ -318,11 +318,7 @@ class MacPipelineTest {
                 {"name": "hang", "runner_path": "executorch/cmake-out/host-sme2-on/executor_runner", "runs": 2, "warmup": 0, "env": {"FAKE_RUNNER_MODE": "hang"}},
                 {"name": "never", "runner_path": "executorch/cmake-out/host-sme2-on/executor_runner", "runs": 2, "warmup": 0}""", "");
         Path out = ws.resolve("out.txt"), err = ws.resolve("err.txt");
-        ProcessBuilder pb = new ProcessBuilder(TestKit.repo().resolve("jbang").toString(), "--quiet", TestKit.script("MacPipeline.java").toString(),
-                cfg.toString(), "--no-analysis", "--workspace", ws.toString()).directory(ws.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("NO_COLOR", "1");
-        Process p = pb.start();
+        Process p = TestKit.startMacPipeline(ws, out, err, cfg);
         try {
             Path log = null;
             for (long end = System.nanoTime() + 240_000_000_000L; System.nanoTime() < end && p.isAlive(); Thread.sleep(200)) {

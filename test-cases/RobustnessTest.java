@@ -184,6 +184,8 @@ class RobustnessTest {
         cases.add(new Case("NUL in env value", 2, c -> e0(c).putObject("env").put("A", "1\u0000")));
         cases.add(new Case("NUL in a key", 2, c -> c.put("mo\u0000del", "x")));
         cases.add(new Case("NUL in a compare label", 2, c -> c.putObject("analysis").putArray("compare_pairs").addObject().put("label", "\u0000")));
+        cases.add(new Case("adb remote that looks like an option", 2, c -> c.putObject("device").put("remote", "-Ltcp:5555")));
+        cases.add(new Case("adb workdir that is not absolute", 2, c -> c.putObject("device").put("workdir", "-rf")));
         cases.add(new Case("shell env name", 2, c -> e0(c).putObject("env").put("A;touch pwned", "1")));
         cases.add(new Case("shell metacharacters in extra_args run literally", 0, c -> e0(c).putArray("extra_args").add("$(touch pwned)").add(";touch pwned")));
         cases.add(new Case("shell metacharacters in env run literally", 0, c -> e0(c).putObject("env").put("X", "$(touch pwned)`touch pwned`")));
@@ -313,7 +315,7 @@ class RobustnessTest {
         Path run = ws.resolve("run");
         Kit.deleteTree(run); // dynamic tests share the workspace
         Kit.deleteTree(ws.resolve("report"));
-        copyTree(TestKit.shipped("demo-run"), run);
+        ValidateResultsTest.copyTree(TestKit.shipped("demo-run"), run);
         ObjectNode m = (ObjectNode) Kit.readJson(run.resolve("manifest.json"));
         for (JsonNode r : m.get("results")) {
             if (!"ok".equals(r.path("status").asText())) continue;
@@ -323,16 +325,6 @@ class RobustnessTest {
         }
         Kit.writeJson(run.resolve("manifest.json"), m);
         return run;
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t);
-            }
-        }
     }
 
     @TestFactory
@@ -497,11 +489,7 @@ class RobustnessTest {
         exp(c, "hang", "hang");
         Path cfg = write(c);
         Path out = ws.resolve("out.txt"), err = ws.resolve("err.txt");
-        ProcessBuilder pb = new ProcessBuilder(TestKit.repo().resolve("jbang").toString(), "--quiet", TestKit.script("MacPipeline.java").toString(),
-                cfg.toString(), "--no-analysis", "--workspace", ws.toString()).directory(ws.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("NO_COLOR", "1");
-        Process p = pb.start();
+        Process p = TestKit.startMacPipeline(ws, out, err, cfg);
         Path run = null;
         try {
             for (long end = System.nanoTime() + 120_000_000_000L; System.nanoTime() < end && p.isAlive() && run == null; Thread.sleep(100)) {

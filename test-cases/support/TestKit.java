@@ -109,6 +109,15 @@ public final class TestKit {
         return process(dir, e, List.of(), Duration.ofMinutes(5), argv.toArray(String[]::new));
     }
 
+    /** Starts `./jbang MacPipeline.java CONFIG --no-analysis --workspace WS` as a real process (for signals), output to files. */
+    public static Process startMacPipeline(Path ws, Path out, Path err, Path config) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(repo().resolve("jbang").toString(), "--quiet", script("MacPipeline.java").toString(),
+                config.toString(), "--no-analysis", "--workspace", ws.toString()).directory(ws.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("NO_COLOR", "1");
+        return pb.start();
+    }
+
     /** Writes an executable shell script (a fake tool) named name into dir. */
     public static Path fakeTool(Path dir, String name, String bashBody) {
         try {
