@@ -234,17 +234,22 @@ public final class Kit {
 
     private static LogOutputStream lines(Io io, Cmd cmd, StringBuilder all, StringBuilder own, Writer log, Writer elog) {
         return new LogOutputStream() {
+            private boolean logFailed;
+
             @Override
             protected void processLine(String line) {
                 synchronized (all) {
                     if (all.length() < 4_000_000) all.append(line).append('\n');
                     if (own.length() < 4_000_000) own.append(line).append('\n');
                     try {
-                        log.write(line + "\n");
-                        log.flush();
-                        if (elog != null) elog.write(line + "\n");
+                        if (!logFailed) {
+                            log.write(line + "\n");
+                            log.flush();
+                            if (elog != null) { elog.write(line + "\n"); elog.flush(); } // nothing left to fail when it is closed
+                        }
                     } catch (IOException e) { // e.g. a full disk: keep draining the process (it must not block), note it once
-                        if (!own.toString().contains(LOG_WRITE_FAILED)) own.append(LOG_WRITE_FAILED).append(ioWhy(e)).append('\n');
+                        logFailed = true;
+                        own.append(LOG_WRITE_FAILED).append(ioWhy(e)).append("]\n");
                     }
                     if (cmd.echo()) io.err.println("    | " + line);
                 }
