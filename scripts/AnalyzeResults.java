@@ -57,13 +57,15 @@ import java.util.zip.ZipInputStream;
                 "",
                 "Computes the Inspector table exactly as ExecuTorch's Inspector does (blocks merged by run signature, ns to ms, "
                         + "numpy linear percentiles); operator and category times per run (CONV, GEMM, DATA_MOVEMENT ... plus delegate "
-                        + "and runtime overhead rows, so the categories cover all of Method::execute); end-to-end latency statistics; "
+                        + "and runtime overhead rows, so the categories cover all of Method::execute); end-to-end latency statistics "
+                        + "of the steady state (the in-process warm-up the manifest records is left out) and the cold start apart; "
                         + "the microkernels XNNPACK selected (SME2 evidence); the program view of the .pte; and on/off comparisons "
-                        + "with a 95%% bootstrap confidence interval.",
+                        + "with a 95%% bootstrap confidence interval, judged by the noise rule (faster / slower only when the interval "
+                        + "excludes 1 and the change is above the noise floor).",
                 "",
                 "Writes into the output folder: analysis_summary.json, inspector.csv (Inspector's columns; OPERATOR_CALL rows "
                         + "kept, as in Inspector.to_dataframe; with several experiments one more column, experiment, at the end), "
-                        + "operators.csv, categories.csv, kernels.csv, comparison.csv, trace.json (Chrome trace events: open it in "
+                        + "operators.csv, categories.csv, kernels.csv, comparison.csv, cold_start.csv, trace.json (Chrome trace events: open it in "
                         + "ui.perfetto.dev), report.md, report.html and the SVG charts.",
                 ""},
         footerHeading = "%nExamples:%n",
@@ -105,8 +107,9 @@ public class AnalyzeResults implements Callable<Integer> {
     @Option(names = "--compare", arity = "2", paramLabel = "LABEL", description = "compare BASE CAND (two labels; repeatable); default with --run-dir: analysis.compare_pairs of its config.json")
     List<String> compare = new ArrayList<>();
 
-    @Option(names = "--skip-runs", paramLabel = "N", defaultValue = "0", description = "drop the first N executions of every ETDump (warm-up effects); default: ${DEFAULT-VALUE}")
-    int skipRuns;
+    @Option(names = "--skip-runs", paramLabel = "N", description = "leave the first N executions of every ETDump out of the statistics "
+            + "(warm-up); default: what the run folder's manifest recorded as in-process warm-up (metrics.warmup_in_process), else 0")
+    Integer skipRuns;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder; default: <run dir>/analysis, or ./analysis for single files (files in it are replaced atomically)")
     Path out;
@@ -128,7 +131,25 @@ public class AnalyzeResults implements Callable<Integer> {
     /** Entry point for tests (in-process). */
     public static int run(PrintStream out, PrintStream err, String... args) {
         Kit.Io io = new Kit.Io(out, err);
-        return Kit.run(io, new AnalyzeResults(io), args);
+        AnalyzeResults a = new AnalyzeResults(io);
+        a.argv = List.of(args);
+        return Kit.run(io, a, args);
+    }
+
+    /** The arguments it was started with (for the exact rerun command a finding gives). */
+    private List<String> argv = List.of();
+
+    /** This analysis again with --skip-runs n (any --skip-runs given is replaced), as one shell command. */
+    String rerunCommand(int n) {
+        List<String> words = new ArrayList<>(List.of("jbang", "scripts/AnalyzeResults.java"));
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            if (a.equals("--skip-runs")) { i++; continue; }
+            if (a.startsWith("--skip-runs=")) continue;
+            words.add(a);
+        }
+        words.addAll(List.of("--skip-runs", String.valueOf(n)));
+        return String.join(" ", words.stream().map(Kit::shq).toList());
     }
 
     // =====================================================================================================================
@@ -150,7 +171,7 @@ public class AnalyzeResults implements Callable<Integer> {
     static final Set<String> RESERVED_FRAMEWORK = Set.of("Method::init", "Program::load_method", "Method::execute");
     static final String REREAD_FIX = "re-run the step that wrote this file (a profiling run writes the ETDump once, at exit); a partial copy is truncated";
     static final List<String> OUTPUT_FILES = List.of("analysis_summary.json", "inspector.csv", "operators.csv",
-            "categories.csv", "kernels.csv", "comparison.csv", "trace.json");
+            "categories.csv", "kernels.csv", "comparison.csv", "cold_start.csv", "trace.json");
     static final List<String> REPORT_FILES = List.of("report.md", "report.html", "categories.svg", "operators.svg",
             "latency.svg", "comparison.svg");
 
@@ -1418,8 +1439,24 @@ public class AnalyzeResults implements Callable<Integer> {
      */
     record Analysis(int runsTotal, int skipRuns, int runsUsed, List<Integer> usedRuns, double[] latencyMs, Latency e2e,
                     Double delegateCallMs, double operatorMs, double[] categoriesMs, List<OpStat> operators,
-                    List<String> operatorTypesSeen, List<String> warnings) {
+                    List<String> operatorTypesSeen, List<String> warnings, ColdStart coldStart, double[][] categoryRunsMs,
+                    Map<String, double[]> operatorRunsMs) {
         Double categoryShare(int i) { return operatorMs > 0 ? categoriesMs[i] / operatorMs : null; }
+    }
+
+    /**
+     * The cold start, kept apart from the steady-state statistics: the first execution's Method::execute, the load
+     * from the Default block (Program::load_method, Method::init; null when the ETDump has none), and the executions
+     * left out as warm-up (the first skipRuns), in order. initNested: Method::init ran inside Program::load_method
+     * (as the runtime records it), so the load is Program::load_method alone, not the sum.
+     */
+    record ColdStart(Double firstExecutionMs, Double loadMethodMs, Double methodInitMs, boolean initNested, double[] warmupMs) {
+        /** Time to load the method: Program::load_method (which contains Method::init when nested), else their sum. */
+        Double loadMs() {
+            if (loadMethodMs == null && methodInitMs == null) return null;
+            if (initNested) return loadMethodMs;
+            return (loadMethodMs == null ? 0 : loadMethodMs) + (methodInitMs == null ? 0 : methodInitMs);
+        }
     }
 
     private static final class OpAcc {
@@ -1427,6 +1464,8 @@ public class AnalyzeResults implements Callable<Integer> {
         final int categoryIndex;
         long count;
         double totalMs;
+        /** ms per used run (index = Totals.run), zero where the operator did not run. */
+        double[] perRun = new double[4];
 
         OpAcc(String name, String kind) {
             this.name = name;
@@ -1441,6 +1480,9 @@ public class AnalyzeResults implements Callable<Integer> {
         final Map<String, OpAcc> ops = new LinkedHashMap<>();
         final Map<String, OpAcc> byRawName = new HashMap<>();
         final double[] categories = new double[CATEGORIES.size()];
+        /** Per used run (index run): category ms, for the confidence intervals of category and operator deltas. */
+        final List<double[]> categoryRuns = new ArrayList<>();
+        int run = -1;
         final List<Double> latency = new ArrayList<>();
         double delegateCall;
         boolean anyDelegateCall;
@@ -1468,7 +1510,36 @@ public class AnalyzeResults implements Callable<Integer> {
         if (used.isEmpty()) used = kept;
         Method m = prog == null ? null : prog.first();
         for (int r : used) scanRun(d.file(), d.runs().get(r).events(), m, rec, t);
-        return summarise(d, exec.size(), skip, used, t, m);
+        return summarise(d, exec.size(), skip, used, t, m, coldStart(d, exec, skip));
+    }
+
+    /** The cold start of an ETDump: see ColdStart. exec: the indices of its Execute blocks; skip: how many are warm-up. */
+    static ColdStart coldStart(Etdump d, List<Integer> exec, int skip) {
+        Double load = null, init = null;
+        Profile loadEv = null, initEv = null;
+        for (RunData r : d.runs()) {
+            if (!"Default".equals(r.name()) || r.events() == null) continue;
+            for (Ev e : r.events()) {
+                if (!(e instanceof Profile p) || p.delegated()) continue;
+                if ("Program::load_method".equals(p.name())) { load = (load == null ? 0 : load) + durationMs(d.file(), p, false); loadEv = p; }
+                if ("Method::init".equals(p.name())) { init = (init == null ? 0 : init) + durationMs(d.file(), p, false); initEv = p; }
+            }
+        }
+        boolean nested = loadEv != null && initEv != null && Long.compareUnsigned(loadEv.start(), initEv.start()) <= 0
+                && Long.compareUnsigned(initEv.end(), loadEv.end()) <= 0;
+        double[] warm = new double[Math.min(skip, exec.size())];
+        for (int i = 0; i < warm.length; i++) warm[i] = executeMs(d, exec.get(i));
+        Double first = exec.isEmpty() ? null : executeMs(d, exec.get(0));
+        return new ColdStart(first == null || first.isNaN() ? null : first, load, init, nested, warm);
+    }
+
+    /** Method::execute of one block in ms (NaN when it has none). */
+    private static double executeMs(Etdump d, int block) {
+        double ms = Double.NaN;
+        for (Ev e : d.runs().get(block).events())
+            if (e instanceof Profile p && !p.delegated() && "Method::execute".equals(p.name()))
+                ms = (Double.isNaN(ms) ? 0 : ms) + durationMs(d.file(), p, false);
+        return ms;
     }
 
     private static boolean hasExecute(List<Ev> events) {
@@ -1477,6 +1548,8 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     private static void scanRun(String file, List<Ev> events, Method m, EtRecord rec, Totals t) {
+        t.run++;
+        t.categoryRuns.add(new double[CATEGORIES.size()]);
         double e2e = Double.NaN, ops = 0;
         Map<Integer, double[]> delegates = new HashMap<>();   // instruction -> {DELEGATE_CALL ms, delegated ops ms, seen}
         Map<Integer, Double> operatorCalls = null;
@@ -1522,11 +1595,13 @@ public class AnalyzeResults implements Callable<Integer> {
         double overhead = 0;
         for (double[] dc : delegates.values()) if (dc[2] != 0) overhead += dc[0] - dc[1];
         t.categories[DELEGATE_OVERHEAD] += overhead;
+        t.categoryRuns.get(t.run)[DELEGATE_OVERHEAD] = overhead;
         if (Double.isNaN(e2e)) return;
         t.latency.add(e2e);
         double runtime = e2e - ops - overhead;
         if (runtime < 0) t.negativeOverhead = Math.min(t.negativeOverhead, runtime);
         t.categories[RUNTIME_OVERHEAD] += runtime;
+        t.categoryRuns.get(t.run)[RUNTIME_OVERHEAD] = runtime;
     }
 
     /** OPERATOR_CALLs without a native_call_* inside (kernels registered without codegen profiling) count as the operator. */
@@ -1557,6 +1632,9 @@ public class AnalyzeResults implements Callable<Integer> {
         acc.count++;
         acc.totalMs += ms;
         t.categories[acc.categoryIndex] += ms;
+        if (t.run >= acc.perRun.length) acc.perRun = Arrays.copyOf(acc.perRun, Math.max(t.run + 1, 2 * acc.perRun.length));
+        acc.perRun[t.run] += ms;
+        t.categoryRuns.get(t.run)[acc.categoryIndex] += ms;
     }
 
     /** "xnnpack" when the event's delegate is XNNPACK (from the .pte or ETRecord; by default string ids), else "delegate". */
@@ -1570,7 +1648,7 @@ public class AnalyzeResults implements Callable<Integer> {
         return p.delegateIdInt() == -1 ? "xnnpack" : "delegate";
     }
 
-    private static Analysis summarise(Etdump d, int runsTotal, int skip, List<Integer> used, Totals t, Method m) {
+    private static Analysis summarise(Etdump d, int runsTotal, int skip, List<Integer> used, Totals t, Method m, ColdStart cold) {
         int n = used.size();
         double[] lat = t.latency.stream().mapToDouble(Double::doubleValue).toArray();
         Latency e2e = Latency.of(lat);
@@ -1590,8 +1668,16 @@ public class AnalyzeResults implements Callable<Integer> {
         ops.sort(Comparator.comparingDouble(OpStat::meanMsPerRun).reversed());
         List<String> types = t.ops.values().stream().map(a -> a.name).toList();
         List<String> warnings = warnings(d, runsTotal, n, e2e, lat, t, m);
+        Map<String, double[]> opRuns = new HashMap<>();
+        for (OpAcc a : t.ops.values()) opRuns.merge(a.name, Arrays.copyOf(a.perRun, n), AnalyzeResults::plus);
         return new Analysis(runsTotal, skip, n, List.copyOf(used), lat, e2e, delegateCall, opMs, cat, List.copyOf(ops),
-                List.copyOf(types), warnings);
+                List.copyOf(types), warnings, cold, t.categoryRuns.toArray(double[][]::new), opRuns);
+    }
+
+    private static double[] plus(double[] a, double[] b) {
+        double[] r = a.clone();
+        for (int i = 0; i < r.length; i++) r[i] += b[i];
+        return r;
     }
 
     private static List<String> warnings(Etdump d, int runsTotal, int n, Latency e2e, double[] lat, Totals t, Method m) {
@@ -1604,7 +1690,8 @@ public class AnalyzeResults implements Callable<Integer> {
         if (lat.length >= 3) {
             double rest = Stats.median(Arrays.copyOfRange(lat, 1, lat.length));
             if (rest > 0 && lat[0] > 1.5 * rest)
-                w.add(String.format(Locale.ROOT, "the first run took %.3f ms, %.1fx the median of the others: a warm-up effect; consider --skip-runs 1", lat[0], lat[0] / rest));
+                w.add(String.format(Locale.ROOT, "the first counted execution took %.3f ms, %.1fx the median of the others: a cold start inside "
+                        + "the statistics; leave it out with --skip-runs (the pipelines' in-process warm-up is skipped by default)", lat[0], lat[0] / rest));
         }
         if (t.runsWithoutExecute > 0 && lat.length == 0)
             w.add(t.runsWithoutExecute + " run(s) have no Method::execute event: no end-to-end time for them");
@@ -1640,28 +1727,47 @@ public class AnalyzeResults implements Callable<Integer> {
 
     record Evidence(String verdict, String detail, List<String> hints) {}
 
+    /**
+     * What a kernel log proves: XNNPACK prints "Using … microkernel" when it initialises a kernel configuration (once
+     * per process), so the log shows which microkernels were SELECTED, not that every operator ran them.
+     */
+    static final String SELECTED = "SME2 microkernels selected (kernel log): ";
+
     /** SME2 evidence from the kernel log (primary) and operator types (secondary, labelled as such). */
     static Evidence sme2Evidence(KernelLog log, String borrowedFrom, List<String> operatorTypes) {
-        String src = borrowedFrom == null ? "" : " (from the kernel-logging run " + borrowedFrom + ")";
+        return sme2EvidenceFrom(log, borrowedFrom == null ? "" : " (log borrowed from the kernel-logging run " + borrowedFrom + ")", operatorTypes);
+    }
+
+    /** src: where the log comes from when it is another experiment's (from borrowedFrom()), else "". */
+    static Evidence sme2EvidenceFrom(KernelLog log, String src, List<String> operatorTypes) {
         String verdict, detail;
         if (log == null) {
             verdict = "unknown";
-            detail = "SME2 microkernels selected: unknown (no kernel log)";
+            detail = SELECTED + "unknown (no kernel log)";
         } else if (log.kernels().isEmpty()) {
             verdict = "unknown";
-            detail = "SME2 microkernels selected: unknown (the kernel log" + src + " has no 'Using ... microkernel' line: "
+            detail = SELECTED + "unknown" + src + " (the kernel log has no 'Using ... microkernel' line: "
                     + "was the runner built with -UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5?)";
         } else {
             List<String> sme2 = log.kernels().stream().filter(Kernel::sme2).map(Kernel::name).toList();
             List<String> sme = log.kernels().stream().filter(Kernel::sme).map(Kernel::name).toList();
             verdict = sme2.isEmpty() ? "no" : "yes";
             detail = sme2.isEmpty()
-                    ? "SME2 microkernels selected: no" + src + ": none of " + log.kernels().size() + " microkernels is __neonsme2 (ISAs: "
+                    ? SELECTED + "no" + src + ": none of " + log.kernels().size() + " microkernels is __neonsme2 (ISAs: "
                     + isaSummary(log) + ")" + (sme.isEmpty() ? "" : "; " + sme.size() + " __neonsme (SME1) microkernel(s)")
-                    : "SME2 microkernels selected: yes" + src + ": " + sme2.size() + " __neonsme2 microkernel(s) ("
+                    : SELECTED + "yes" + src + ": " + sme2.size() + " __neonsme2 microkernel(s) ("
                     + String.join(", ", sme2.subList(0, Math.min(3, sme2.size()))) + (sme2.size() > 3 ? ", ..." : "") + ")";
         }
         return new Evidence(verdict, detail, secondaryHints(operatorTypes));
+    }
+
+    /** Where a borrowed kernel log comes from, saying so when the donor ran at another thread count (XNNPACK may select other kernels there). */
+    static String borrowedFrom(Input e, Input donor) {
+        String s = " (log borrowed from the kernel-logging run " + donor.label();
+        if (donor.threads() != null && e.threads() != null && !donor.threads().equals(e.threads()))
+            s += ", which ran at " + donor.threads() + (donor.threads() == 1 ? " thread" : " threads") + ", not " + e.threads()
+                    + ": XNNPACK may select other microkernels at other thread counts";
+        return s + ")";
     }
 
     private static String isaSummary(KernelLog log) {
@@ -1710,8 +1816,14 @@ public class AnalyzeResults implements Callable<Integer> {
                 .filter(x -> !x.startsWith("native_call_") && !x.startsWith("OPERATOR_CALL") && !outside.contains(x)).distinct().toList();
         o.put("instructions", m == null ? 0 : m.instructions().size());
         o.put("operators_total", kernels + (inside.isEmpty() ? delegated : inside.size()));
+        // Named as such: operator types (distinct), operator instances (nodes run per execution) and delegate calls.
+        o.put("operator_types", kernels + (inside.isEmpty() ? delegated : inside.size()));
+        double instances = kernels;
+        if (an != null) for (OpStat s : an.operators()) if (!s.kind().equals("portable")) instances += s.countPerRun();
+        if (an == null || an.runsUsed() == 0) o.putNull("operator_instances"); else o.put("operator_instances", Math.round(instances * 100) / 100.0);
         o.put("kernel_calls", kernels);
         o.put("delegated_calls", delegated);
+        o.put("delegate_calls", delegated);
         o.set("backends", strings(backends));
         o.set("outside_delegate", strings(outside));
         o.set("inside_delegate", strings(inside));
@@ -1753,53 +1865,131 @@ public class AnalyzeResults implements Callable<Integer> {
     // Comparison: SME2 off (baseline) vs on (candidate), bootstrap confidence interval of the median speedup
     // =====================================================================================================================
 
+    /** analysis_summary.json's shape: 2 added cold_start, warmup_skipped, change / noise_floor_ms / category_changes, operator_types. */
+    static final int SCHEMA_VERSION = 2;
     static final int BOOTSTRAP_RESAMPLES = 10_000;
     static final long BOOTSTRAP_SEED = 20261125L;
 
     record Interval(double low, double high) {}
 
-    record OpDelta(String name, String category, double beforeMs, double afterMs, double deltaMs, Double speedup) {}
+    /** A change between two experiments' figures (ms per run), judged by the noise rule (judgeChange). */
+    record Judgement(double baselineMs, double candidateMs, Double speedup, Interval ci, double floorMs, String change) {
+        double deltaMs() { return candidateMs - baselineMs; }
+    }
+
+    record OpDelta(String name, String category, double beforeMs, double afterMs, double deltaMs, Double speedup, Judgement judgement) {}
 
     record Comparison(String label, String baseline, String candidate, Double baselineMedian, Double candidateMedian,
                       Double speedup, Interval ci, Boolean withinNoise, String verdict, double[] before, double[] after,
-                      Double[] shareBefore, Double[] shareAfter, List<OpDelta> operatorDeltas) {}
+                      Double[] shareBefore, Double[] shareAfter, List<OpDelta> operatorDeltas, Judgement e2e,
+                      Judgement[] categoryJudgements) {}
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // The noise rule: one function (judgeChange), its floor constants here. Applied to end-to-end latency (medians),
+    // categories and operators (means per run) alike; another script comparing runs calls judge() or judgeChange().
+    // ----------------------------------------------------------------------------------------------------------------
+
+    /** The noise floor's absolute part: 10 µs (XNNPACK's operator events have whole-microsecond resolution). */
+    static final double NOISE_FLOOR_MS = 0.010;
+    /** The noise floor's relative part: 1% of the baseline figure. */
+    static final double NOISE_FLOOR_FRACTION = 0.01;
+    static final String FASTER = "faster", SLOWER = "slower", NO_CHANGE = "no measurable change";
+    /** Rounding slack (1 ps) so that a change of exactly the floor, as sums of doubles give it, is not counted. */
+    private static final double FLOOR_EPSILON_MS = 1e-9;
+
+    /** The smallest absolute change (ms) the noise rule counts: max(NOISE_FLOOR_MS, NOISE_FLOOR_FRACTION × baselineMs). */
+    static double noiseFloorMs(double baselineMs) {
+        return Math.max(NOISE_FLOOR_MS, NOISE_FLOOR_FRACTION * Math.abs(baselineMs));
+    }
+
+    /**
+     * The noise rule. ci: the 95% bootstrap interval of baseline / candidate (a speedup). FASTER when the whole
+     * interval lies above 1 and the candidate is faster by more than noiseFloorMs(baselineMs); SLOWER when it lies below
+     * 1 and the candidate is slower by more than the floor; otherwise NO_CHANGE ("no measurable change"), also when
+     * there is no interval (fewer than 2 runs on a side) or a figure is not finite.
+     */
+    static String judgeChange(double baselineMs, double candidateMs, Interval ci) {
+        if (ci == null || !Double.isFinite(baselineMs) || !Double.isFinite(candidateMs)) return NO_CHANGE;
+        double delta = candidateMs - baselineMs, floor = noiseFloorMs(baselineMs) + FLOOR_EPSILON_MS;
+        if (ci.low() > 1.0 && -delta > floor) return FASTER;
+        if (ci.high() < 1.0 && delta > floor) return SLOWER;
+        return NO_CHANGE;
+    }
+
+    /**
+     * The noise rule on two samples of per-run ms: median (end-to-end latency) or mean (category and operator time) of
+     * each side, the bootstrap interval of their ratio (fixed seed), and judgeChange's verdict.
+     */
+    static Judgement judge(double[] base, double[] cand, boolean median) {
+        if (base.length == 0 || cand.length == 0) return new Judgement(Double.NaN, Double.NaN, null, null, NOISE_FLOOR_MS, NO_CHANGE);
+        double b = median ? Stats.median(base) : Stats.mean(base), c = median ? Stats.median(cand) : Stats.mean(cand);
+        Double speedup = c > 0 ? Double.valueOf(b / c) : b > 0 ? Double.valueOf(Double.POSITIVE_INFINITY) : null;
+        Interval ci = bootstrap(base, cand, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, median);
+        return new Judgement(b, c, speedup, ci, noiseFloorMs(b), judgeChange(b, c, ci));
+    }
 
     /**
      * 95% percentile-bootstrap interval of median(base) / median(cand): each resample draws each side's latencies
      * with replacement (same sizes); numpy-linear 2.5th and 97.5th percentiles of the ratios. Null below 2 runs a side.
      */
-    static Interval bootstrap(double[] base, double[] cand, int resamples, long seed) {
+    static Interval bootstrap(double[] base, double[] cand, int resamples, long seed) { return bootstrap(base, cand, resamples, seed, true); }
+
+    /** As above, of the medians (median true) or the means; a resample whose candidate figure is 0 has the ratio +∞ (1 when both are 0). */
+    static Interval bootstrap(double[] base, double[] cand, int resamples, long seed, boolean median) {
         if (base.length < 2 || cand.length < 2) return null;
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] ratios = new double[resamples], b = new double[base.length], c = new double[cand.length];
         for (int i = 0; i < resamples; i++) {
             for (int j = 0; j < b.length; j++) b[j] = base[rnd.nextInt(base.length)];
             for (int j = 0; j < c.length; j++) c[j] = cand[rnd.nextInt(cand.length)];
-            Arrays.sort(b);
-            Arrays.sort(c);
-            ratios[i] = Stats.percentile(b, 50) / Stats.percentile(c, 50);
+            double sb, sc;
+            if (median) {
+                Arrays.sort(b);
+                Arrays.sort(c);
+                sb = Stats.percentile(b, 50);
+                sc = Stats.percentile(c, 50);
+            } else {
+                sb = Stats.mean(b);
+                sc = Stats.mean(c);
+            }
+            ratios[i] = sc != 0 ? sb / sc : sb == 0 ? 1.0 : Double.POSITIVE_INFINITY;
         }
         Arrays.sort(ratios);
-        return new Interval(Stats.percentile(ratios, 2.5), Stats.percentile(ratios, 97.5));
+        double lo = Stats.percentile(ratios, 2.5), hi = Stats.percentile(ratios, 97.5);
+        return new Interval(Double.isNaN(lo) ? Double.POSITIVE_INFINITY : lo, Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi);
     }
 
     static Comparison compare(String label, String baseLabel, Analysis base, String candLabel, Analysis cand) {
         Double bm = base.e2e() == null ? null : base.e2e().median(), cm = cand.e2e() == null ? null : cand.e2e().median();
         Double speedup = bm == null || cm == null || cm == 0 ? null : bm / cm;
-        Interval ci = speedup == null ? null : bootstrap(base.latencyMs(), cand.latencyMs(), BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED);
-        Boolean noise = ci == null ? null : ci.low() <= 1.0 && ci.high() >= 1.0;
+        Judgement e2e = speedup == null ? null : judge(base.latencyMs(), cand.latencyMs(), true);
+        Interval ci = e2e == null ? null : e2e.ci();
+        Boolean noise = e2e == null ? null : e2e.change().equals(NO_CHANGE);
         Double[] sb = new Double[OP_CATEGORIES], sa = new Double[OP_CATEGORIES];
         for (int i = 0; i < OP_CATEGORIES; i++) { sb[i] = base.categoryShare(i); sa[i] = cand.categoryShare(i); }
-        return new Comparison(label, baseLabel, candLabel, bm, cm, speedup, ci, noise, verdict(speedup, ci),
-                base.categoriesMs().clone(), cand.categoriesMs().clone(), sb, sa, operatorDeltas(base, cand));
+        Judgement[] cats = new Judgement[CATEGORIES.size()];
+        for (int i = 0; i < cats.length; i++) cats[i] = judge(column(base.categoryRunsMs(), i), column(cand.categoryRunsMs(), i), false);
+        return new Comparison(label, baseLabel, candLabel, bm, cm, speedup, ci, noise, verdict(speedup, e2e),
+                base.categoriesMs().clone(), cand.categoriesMs().clone(), sb, sa, operatorDeltas(base, cand), e2e, cats);
     }
 
-    static String verdict(Double speedup, Interval ci) {
-        if (speedup == null) return "no comparison: an experiment has no end-to-end latency";
-        if (ci == null) return String.format(Locale.ROOT, "%.2fx, but fewer than 2 runs on a side: no confidence interval", speedup);
+    private static double[] column(double[][] rows, int i) {
+        double[] c = new double[rows.length];
+        for (int r = 0; r < rows.length; r++) c[r] = rows[r][i];
+        return c;
+    }
+
+    /** The comparison's one-line verdict: the noise rule's word first, then the ratio, its interval and, for a sub-floor change, the floor. */
+    static String verdict(Double speedup, Judgement j) {
+        if (speedup == null || j == null) return "no comparison: an experiment has no end-to-end latency";
+        Interval ci = j.ci();
+        if (ci == null) return String.format(Locale.ROOT, "no measurable change: %.2fx, but fewer than 2 runs on a side: no confidence interval", speedup);
         String range = String.format(Locale.ROOT, "%.2fx (95%% CI %.2f–%.2f)", speedup, ci.low(), ci.high());
-        if (ci.low() <= 1.0 && ci.high() >= 1.0) return "within noise: " + range + " includes 1.0";
-        return (ci.low() > 1.0 ? "candidate faster: " : "candidate slower: ") + range;
+        if (j.change().equals(FASTER)) return "candidate faster: " + range;
+        if (j.change().equals(SLOWER)) return "candidate slower: " + range;
+        if (ci.low() <= 1.0 && ci.high() >= 1.0) return "no measurable change: " + range + " includes 1.0";
+        return String.format(Locale.ROOT, "no measurable change: %s, but the change of %.3f ms is within the %.3f ms noise floor",
+                range, Math.abs(j.deltaMs()), j.floorMs());
     }
 
     private static List<OpDelta> operatorDeltas(Analysis base, Analysis cand) {
@@ -1808,7 +1998,11 @@ public class AnalyzeResults implements Callable<Integer> {
         for (OpStat o : base.operators()) { ms.computeIfAbsent(o.name(), k -> new double[2])[0] = o.meanMsPerRun(); cats.put(o.name(), o.category()); }
         for (OpStat o : cand.operators()) { ms.computeIfAbsent(o.name(), k -> new double[2])[1] = o.meanMsPerRun(); cats.putIfAbsent(o.name(), o.category()); }
         List<OpDelta> r = new ArrayList<>();
-        ms.forEach((n, v) -> r.add(new OpDelta(n, cats.get(n), v[0], v[1], v[1] - v[0], v[1] > 0 ? v[0] / v[1] : null)));
+        ms.forEach((n, v) -> {
+            double[] zb = new double[base.runsUsed()], zc = new double[cand.runsUsed()];
+            Judgement j = judge(base.operatorRunsMs().getOrDefault(n, zb), cand.operatorRunsMs().getOrDefault(n, zc), false);
+            r.add(new OpDelta(n, cats.get(n), v[0], v[1], v[1] - v[0], v[1] > 0 ? v[0] / v[1] : null, j));
+        });
         r.sort(Comparator.comparingDouble((OpDelta x) -> Math.abs(x.deltaMs())).reversed());
         return List.copyOf(r);
     }
@@ -1818,7 +2012,13 @@ public class AnalyzeResults implements Callable<Integer> {
     // =====================================================================================================================
 
     /** What to analyse: one ETDump (or only a kernel log) with its labels. */
-    record Input(String label, String experiment, Integer threads, String mode, Path etdump, Path kernelLog, String variant) {}
+    record Input(String label, String experiment, Integer threads, String mode, Path etdump, Path kernelLog, String variant,
+                 Integer warmupInProcess) {
+        /** An input with no recorded in-process warm-up (single files, older run folders). */
+        Input(String label, String experiment, Integer threads, String mode, Path etdump, Path kernelLog, String variant) {
+            this(label, experiment, threads, mode, etdump, kernelLog, variant, null);
+        }
+    }
 
     /** Everything computed for one input. */
     record Experiment(Input in, Etdump dump, List<Block> blocks, Analysis an, KernelLog klog, String klogFrom,
@@ -1826,7 +2026,7 @@ public class AnalyzeResults implements Callable<Integer> {
 
     static ObjectNode summaryJson(Job job, List<Experiment> exps, List<Comparison> comps, int top, int traceRuns) {
         ObjectNode s = Kit.object();
-        s.put("schema_version", 1);
+        s.put("schema_version", SCHEMA_VERSION);
         s.put("generated_at", Kit.utcNow());
         s.put("tool", "AnalyzeResults " + VERSION);
         ObjectNode src = s.putObject("source");
@@ -1835,7 +2035,7 @@ public class AnalyzeResults implements Callable<Integer> {
         src.put("etrecord", str(job.etrecord()));
         s.set("run", runJson(job.manifest()));
         ObjectNode opts = s.putObject("options");
-        opts.put("skip_runs", job.skipRuns());
+        opts.put("skip_runs", job.skipRuns());   // null: each experiment skips its manifest's warmup_in_process (else 0)
         opts.put("top", top);
         opts.put("trace_runs", traceRuns);
         s.set("category_rules", rulesJson());
@@ -1896,6 +2096,9 @@ public class AnalyzeResults implements Callable<Integer> {
         o.put("kernel_log_from", e.klogFrom());
         o.put("runs_total", an == null ? null : an.runsTotal());
         o.put("skip_runs", an == null ? null : an.skipRuns());
+        o.put("warmup_in_process", in.warmupInProcess());
+        o.put("warmup_skipped", an == null ? null : Math.min(an.skipRuns(), an.runsTotal()));
+        o.set("cold_start", an == null ? null : coldStartJson(an));
         ArrayNode lat = o.putArray("latency_ms");
         if (an != null) for (double v : an.latencyMs()) lat.add(v);
         o.set("e2e_ms", an == null ? null : latencyJson(an.e2e()));
@@ -1918,6 +2121,43 @@ public class AnalyzeResults implements Callable<Integer> {
         if ("xnntrace".equals(in.mode())) w.add("xnntrace mode: timings include XNNPACK's logging; use timing runs for latency");
         o.set("warnings", strings(w));
         return o;
+    }
+
+    /** The ratio above which a first execution counted in the statistics is reported as a cold-start outlier. */
+    static final double COLD_OUTLIER_RATIO = 1.5;
+
+    /** cold_start of an experiment: first execution, load (Program::load_method + Method::init), the warm-up left out. */
+    static ObjectNode coldStartJson(Analysis an) {
+        ColdStart c = an.coldStart();
+        ObjectNode o = Kit.object();
+        num(o, "first_execution_ms", c.firstExecutionMs());
+        num(o, "load_ms", c.loadMs());
+        num(o, "load_method_ms", c.loadMethodMs());
+        num(o, "method_init_ms", c.methodInitMs());
+        o.put("method_init_inside_load_method", c.initNested());
+        ArrayNode w = o.putArray("warmup_ms");
+        for (double v : c.warmupMs()) w.add(v);
+        Double ratio = firstVsSteady(an);
+        num(o, "first_vs_steady_median", ratio);
+        o.put("first_in_statistics", an.skipRuns() == 0 && an.runsTotal() > 0);
+        return o;
+    }
+
+    /** The first execution over the steady-state median (that of the executions after it when it is itself counted). */
+    static Double firstVsSteady(Analysis an) {
+        Double first = an.coldStart().firstExecutionMs();
+        double[] lat = an.latencyMs();
+        if (first == null || lat.length == 0) return null;
+        double[] rest = an.skipRuns() == 0 ? Arrays.copyOfRange(lat, 1, lat.length) : lat;
+        if (rest.length == 0) return null;
+        double med = Stats.median(rest);
+        return med > 0 ? first / med : null;
+    }
+
+    /** Whether the first execution is inside the statistics and more than COLD_OUTLIER_RATIO × the median of the others. */
+    static boolean coldOutlierInside(Analysis an) {
+        Double r = firstVsSteady(an);
+        return an.skipRuns() == 0 && an.latencyMs().length >= 3 && r != null && r > COLD_OUTLIER_RATIO;
     }
 
     static ObjectNode latencyJson(Latency l) {
@@ -1997,6 +2237,8 @@ public class AnalyzeResults implements Callable<Integer> {
         num(o, "ci95_low", c.ci() == null ? null : c.ci().low());
         num(o, "ci95_high", c.ci() == null ? null : c.ci().high());
         if (c.withinNoise() == null) o.putNull("within_noise"); else o.put("within_noise", c.withinNoise());
+        o.put("change", c.e2e() == null ? null : c.e2e().change());
+        num(o, "noise_floor_ms", c.e2e() == null ? null : c.e2e().floorMs());
         o.put("verdict", c.verdict());
         o.put("bootstrap_resamples", BOOTSTRAP_RESAMPLES);
         o.put("bootstrap_seed", BOOTSTRAP_SEED);
@@ -2009,6 +2251,8 @@ public class AnalyzeResults implements Callable<Integer> {
             num(md, k, c.after()[i] - c.before()[i]);
             if (i < OP_CATEGORIES) { num(sb, k, c.shareBefore()[i]); num(sa, k, c.shareAfter()[i]); }
         }
+        ObjectNode cc = o.putObject("category_changes");
+        for (int i = 0; i < CATEGORIES.size(); i++) judgementJson(cc.putObject(CATEGORIES.get(i)), c.categoryJudgements()[i]);
         ArrayNode deltas = o.putArray("operator_deltas");
         for (OpDelta d : c.operatorDeltas()) {
             ObjectNode x = deltas.addObject();
@@ -2018,8 +2262,17 @@ public class AnalyzeResults implements Callable<Integer> {
             num(x, "after_ms", d.afterMs());
             num(x, "delta_ms", d.deltaMs());
             num(x, "speedup", d.speedup());
+            judgementJson(x, d.judgement());
         }
         return o;
+    }
+
+    /** A judged change: 95% CI of the ratio (null when it cannot be computed), the noise floor and the noise rule's word. */
+    static void judgementJson(ObjectNode o, Judgement j) {
+        num(o, "ci95_low", j.ci() == null ? null : j.ci().low());
+        num(o, "ci95_high", j.ci() == null ? null : j.ci().high());
+        num(o, "noise_floor_ms", j.floorMs());
+        o.put("change", j.change());
     }
 
     /** Puts a number, or null for null, NaN and infinities (absent things are null in the summary). */
@@ -2094,21 +2347,52 @@ public class AnalyzeResults implements Callable<Integer> {
 
     static String comparisonCsv(List<Comparison> comps) {
         StringBuilder sb = new StringBuilder("comparison,baseline,candidate,row,name,category,before_ms,after_ms,delta_ms,speedup,"
-                + "ci95_low,ci95_high,within_noise,share_before,share_after\n");
+                + "ci95_low,ci95_high,within_noise,share_before,share_after,change,noise_floor_ms\n");
         for (Comparison c : comps) {
-            csvLine(sb, Arrays.asList(c.label(), c.baseline(), c.candidate(), "e2e_median", "Method::execute", null,
+            List<Object> e2e = new ArrayList<>(Arrays.asList(c.label(), c.baseline(), c.candidate(), "e2e_median", "Method::execute", null,
                     pyOrNull(c.baselineMedian()), pyOrNull(c.candidateMedian()),
                     c.baselineMedian() == null || c.candidateMedian() == null ? null : py(c.candidateMedian() - c.baselineMedian()),
                     pyOrNull(c.speedup()), c.ci() == null ? null : py(c.ci().low()), c.ci() == null ? null : py(c.ci().high()),
                     c.withinNoise() == null ? null : c.withinNoise().toString(), null, null));
-            for (int i = 0; i < CATEGORIES.size(); i++)
+            e2e.addAll(Arrays.asList(c.e2e() == null ? null : c.e2e().change(), c.e2e() == null ? null : py(c.e2e().floorMs())));
+            csvLine(sb, e2e);
+            for (int i = 0; i < CATEGORIES.size(); i++) {
+                Judgement j = c.categoryJudgements()[i];
                 csvLine(sb, Arrays.asList(c.label(), c.baseline(), c.candidate(), "category", CATEGORIES.get(i), CATEGORIES.get(i),
                         py(c.before()[i]), py(c.after()[i]), py(c.after()[i] - c.before()[i]),
-                        c.after()[i] > 0 ? py(c.before()[i] / c.after()[i]) : null, null, null, null,
-                        i < OP_CATEGORIES ? pyOrNull(c.shareBefore()[i]) : null, i < OP_CATEGORIES ? pyOrNull(c.shareAfter()[i]) : null));
+                        c.after()[i] > 0 ? py(c.before()[i] / c.after()[i]) : null, ciCell(j, true), ciCell(j, false),
+                        String.valueOf(j.change().equals(NO_CHANGE)),
+                        i < OP_CATEGORIES ? pyOrNull(c.shareBefore()[i]) : null, i < OP_CATEGORIES ? pyOrNull(c.shareAfter()[i]) : null,
+                        j.change(), py(j.floorMs())));
+            }
             for (OpDelta d : c.operatorDeltas())
                 csvLine(sb, Arrays.asList(c.label(), c.baseline(), c.candidate(), "operator", d.name(), d.category(), py(d.beforeMs()),
-                        py(d.afterMs()), py(d.deltaMs()), pyOrNull(d.speedup()), null, null, null, null, null));
+                        py(d.afterMs()), py(d.deltaMs()), pyOrNull(d.speedup()), ciCell(d.judgement(), true), ciCell(d.judgement(), false),
+                        String.valueOf(d.judgement().change().equals(NO_CHANGE)), null, null, d.judgement().change(), py(d.judgement().floorMs())));
+        }
+        return sb.toString();
+    }
+
+    private static String ciCell(Judgement j, boolean low) {
+        if (j.ci() == null) return null;
+        double v = low ? j.ci().low() : j.ci().high();
+        return Double.isFinite(v) ? py(v) : null;
+    }
+
+    /** cold_start.csv: per experiment, the cold start kept apart from the steady-state statistics. */
+    static String coldStartCsv(List<Experiment> exps) {
+        StringBuilder sb = new StringBuilder("experiment,threads,first_execution_ms,load_ms,load_method_ms,method_init_ms,warmup_skipped,"
+                + "warmup_ms,steady_median_ms,first_vs_steady_median\n");
+        for (Experiment e : exps) {
+            Analysis an = e.an();
+            if (an == null) continue;
+            ColdStart c = an.coldStart();
+            List<String> warm = new ArrayList<>();
+            for (double v : c.warmupMs()) warm.add(py(v));
+            csvLine(sb, Arrays.asList(e.in().label(), e.in().threads() == null ? null : e.in().threads().toString(),
+                    pyOrNull(c.firstExecutionMs()), pyOrNull(c.loadMs()), pyOrNull(c.loadMethodMs()), pyOrNull(c.methodInitMs()),
+                    String.valueOf(c.warmupMs().length), String.join(" ", warm), an.e2e() == null ? null : py(an.e2e().median()),
+                    pyOrNull(firstVsSteady(an))));
         }
         return sb.toString();
     }
@@ -2260,8 +2544,13 @@ public class AnalyzeResults implements Callable<Integer> {
 
     record Pair(String baseline, String candidate, String label) {}
 
+    /** skipRuns: --skip-runs, null for the default (each input's warmupInProcess, else 0; see skipFor). */
     record Job(Path runDir, JsonNode manifest, List<Input> inputs, Path pte, Path etrecord, List<Pair> pairs, Path out,
-               int skipRuns, List<Map<String, Object>> skipped, List<String> warnings) {}
+               Integer skipRuns, List<Map<String, Object>> skipped, List<String> warnings) {
+        int skipFor(Input in) {
+            return skipRuns != null ? skipRuns : in.warmupInProcess() != null ? in.warmupInProcess() : 0;
+        }
+    }
 
     @Override
     public Integer call() {
@@ -2276,6 +2565,8 @@ public class AnalyzeResults implements Callable<Integer> {
         List<Experiment> exps = analyseAll(job);   // silent until everything is read: a bad file gives only the error
         List<Comparison> comps = comparisons(job, exps);
         ObjectNode summary = summaryJson(job, exps, comps, top, traceRuns);
+        boolean coldInside = exps.stream().anyMatch(e -> e.an() != null && !"xnntrace".equals(e.in().mode()) && coldOutlierInside(e.an()));
+        summary.put("cold_start_rerun", coldInside ? rerunCommand(1) : null);
         Report.Model report = Report.model(summary);   // read once: for the insights, then (with them) for the report files
         summary.putArray("insights").addAll(Report.insights(report));
         writeOutputs(job.out(), summary, report, exps, comps);
@@ -2300,7 +2591,7 @@ public class AnalyzeResults implements Callable<Integer> {
             throw Kit.UserError.badInput("--out " + out + ": is a file, not a folder", "pass a folder for the report (it is created if missing)");
         if (out != null && Kit.outputRootProblem(out) != null)
             throw Kit.UserError.badInput("--out: " + Kit.outputRootProblem(out).replaceFirst("^output_root ", ""), "pass a folder you can write to");
-        if (skipRuns < 0) throw Kit.UserError.badInput("--skip-runs " + skipRuns + ": must be 0 or more", "use --skip-runs 0 to keep every run");
+        if (skipRuns != null && skipRuns < 0) throw Kit.UserError.badInput("--skip-runs " + skipRuns + ": must be 0 or more", "use --skip-runs 0 to keep every run");
         if (top < 1) throw Kit.UserError.badInput("--top " + top + ": must be 1 or more", "use --top 10");
         if (traceRuns < 0) throw Kit.UserError.badInput("--trace-runs " + traceRuns + ": must be 0 (all) or more", "use --trace-runs 100");
     }
@@ -2395,7 +2686,9 @@ public class AnalyzeResults implements Callable<Integer> {
             Path parent = Path.of(runner.get("path").asText()).getParent();
             variant = parent == null ? null : parent.getFileName().toString();
         }
-        return new Input(label, exp, threads, r.path("mode").asText(null), dump, log, variant);
+        JsonNode w = met.path("warmup_in_process");   // absent in run folders from before the in-process warm-up: skip 0
+        return new Input(label, exp, threads, r.path("mode").asText(null), dump, log, variant,
+                w.isIntegralNumber() && w.asInt() >= 0 ? w.asInt() : null);
     }
 
     /**
@@ -2495,7 +2788,7 @@ public class AnalyzeResults implements Callable<Integer> {
         for (Input in : job.inputs()) {
             Etdump d = in.etdump() == null ? null : readEtdump(in.etdump());
             List<Block> blocks = d == null ? null : inspector(d, rec);
-            Analysis an = d == null ? null : analyse(d, prog, rec, job.skipRuns());
+            Analysis an = d == null ? null : analyse(d, prog, rec, job.skipFor(in));
             KernelLog klog = in.kernelLog() == null ? null : readKernelLog(in.kernelLog());
             core.add(new Experiment(in, d, blocks, an, klog, null, null, programView(prog, rec, an)));
         }
@@ -2505,7 +2798,8 @@ public class AnalyzeResults implements Callable<Integer> {
             KernelLog klog = donor != null ? donor.klog() : e.klog();
             String from = donor != null ? donor.in().label() : null;
             List<String> types = e.an() == null ? List.of() : e.an().operatorTypesSeen();
-            exps.add(new Experiment(e.in(), e.dump(), e.blocks(), e.an(), klog, from, sme2Evidence(klog, from, types), e.program()));
+            exps.add(new Experiment(e.in(), e.dump(), e.blocks(), e.an(), klog, from,
+                    sme2EvidenceFrom(klog, donor == null ? "" : borrowedFrom(e.in(), donor.in()), types), e.program()));
         }
         return exps;
     }
@@ -2549,6 +2843,7 @@ public class AnalyzeResults implements Callable<Integer> {
         Kit.writeAtomic(dir.resolve("categories.csv"), categoriesCsv(exps));
         Kit.writeAtomic(dir.resolve("kernels.csv"), kernelsCsv(exps));
         Kit.writeAtomic(dir.resolve("comparison.csv"), comparisonCsv(comps));
+        Kit.writeAtomic(dir.resolve("cold_start.csv"), coldStartCsv(exps));
         Kit.writeAtomic(dir.resolve("trace.json"), traceJson(exps, traceRuns));
         Report.write(report, dir);
     }
@@ -2563,6 +2858,7 @@ public class AnalyzeResults implements Callable<Integer> {
                 o.printf(Locale.ROOT, "  %d runs (of %d): median %.3f ms, p10 %.3f, p90 %.3f, CV %s%n", l.n(), an.runsTotal(), l.median(),
                         l.p10(), l.p90(), l.cvPercent() == null ? "n/a" : String.format(Locale.ROOT, "%.1f%%", l.cvPercent()));
             }
+            if (an != null) o.println("  cold start: " + coldStartLine(an));
             if (an != null) o.println("  categories: " + categoryLine(an));
             if (an != null) for (OpStat s : an.operators().subList(0, Math.min(top, an.operators().size())))
                 o.printf(Locale.ROOT, "    %-44s %-13s %8.4f ms/run  x%.0f%n", s.name(), s.category(), s.meanMsPerRun(), s.countPerRun());
@@ -2573,6 +2869,21 @@ public class AnalyzeResults implements Callable<Integer> {
         for (Comparison c : comps) o.println("compare " + c.label() + ": " + c.verdict());
         job.warnings().forEach(io::warn);
         io.ok("wrote " + job.out().resolve("analysis_summary.json") + " (+ CSVs, trace.json, report)");
+    }
+
+    /** "first execution 7.850 ms (2.03x the steady median), load 3.2 ms; 5 warm-up execution(s) left out of the statistics". */
+    static String coldStartLine(Analysis an) {
+        ColdStart c = an.coldStart();
+        List<String> parts = new ArrayList<>();
+        Double ratio = firstVsSteady(an);
+        if (c.firstExecutionMs() != null)
+            parts.add(String.format(Locale.ROOT, "first execution %.3f ms", c.firstExecutionMs())
+                    + (ratio == null ? "" : String.format(Locale.ROOT, " (%.2fx the steady median)", ratio)));
+        if (c.loadMs() != null) parts.add(String.format(Locale.ROOT, "load %.3f ms (%s)", c.loadMs(),
+                c.initNested() ? "Program::load_method, Method::init inside it" : "Program::load_method + Method::init"));
+        String head = parts.isEmpty() ? "unknown (no Execute or Default block times)" : String.join(", ", parts);
+        int n = c.warmupMs().length;
+        return head + "; " + (n == 0 ? "no execution left out of the statistics" : n + " warm-up execution(s) left out of the statistics");
     }
 
     private static String categoryLine(Analysis an) {
@@ -2607,9 +2918,9 @@ public class AnalyzeResults implements Callable<Integer> {
         static final String COMPARISON_SVG = "comparison.svg";
         private static final List<String> CHART_FILES = List.of(CATEGORIES_SVG, OPERATORS_SVG, LATENCY_SVG, COMPARISON_SVG);
         private static final String PROVE_SME2 = "run the xnntrace experiment (mode \"xnntrace\") with the "
-                + "kernel-logging runner (the *-xnnlog build, XNN_LOG_LEVEL=5): XNNPACK then logs every microkernel it selects "
-                + "to xnntrace.log, and names ending in __neonsme2 prove that SME2 kernels ran. Keep it separate from the timing "
-                + "runs, because the logging perturbs timing.";
+                + "kernel-logging runner (the *-xnnlog build, XNN_LOG_LEVEL=5) at the same thread counts: XNNPACK then logs every "
+                + "microkernel it selects to xnntrace.log, and names ending in __neonsme2 show that SME2 microkernels were selected. "
+                + "Keep it separate from the timing runs, because the logging perturbs timing.";
         private static final int CHART_WIDTH = 960;
 
         // =================================================================================================================
@@ -2636,12 +2947,17 @@ public class AnalyzeResults implements Callable<Integer> {
             double opSum() { return sumOperatorCategories(ms); }
         }
 
-        private record Delta(String name, String category, double before, double after, double delta, double speedup) {}
+        private record Delta(String name, String category, double before, double after, double delta, double speedup, String change,
+                             double lo, double hi) {}
 
         private record Cmp(String label, String baseline, String candidate, double baseMedian, double candMedian,
                            double speedup, double lo, double hi, Boolean withinNoise, String verdict,
                            Map<String, Double> msBefore, Map<String, Double> msAfter,
-                           Map<String, Double> shareBefore, Map<String, Double> shareAfter, List<Delta> deltas) {
+                           Map<String, Double> shareBefore, Map<String, Double> shareAfter, List<Delta> deltas,
+                           String change, Map<String, String> catChange) {
+            /** The noise rule's word for a category ("faster", "slower", "no measurable change"), null when the summary has none. */
+            String catChange(String k) { return catChange.get(k); }
+
             /** TRUE: within noise; FALSE: a difference beyond noise; null: cannot tell. */
             Boolean noise() {
                 if (withinNoise != null) return withinNoise;
@@ -2755,12 +3071,17 @@ public class AnalyzeResults implements Callable<Integer> {
                 double before = num(d, "before_ms"), after = num(d, "after_ms");
                 double delta = or(num(d, "delta_ms"), after - before);
                 double speed = or(num(d, "speedup"), fin(before) && fin(after) && after > 0 ? before / after : Double.NaN);
-                deltas.add(new Delta(or(str(d, "name"), "(unnamed operator)"), str(d, "category"), before, after, delta, speed));
+                deltas.add(new Delta(or(str(d, "name"), "(unnamed operator)"), str(d, "category"), before, after, delta, speed,
+                        str(d, "change"), num(d, "ci95_low"), num(d, "ci95_high")));
             }
             deltas.sort(Comparator.comparingDouble((Delta d) -> fin(d.delta) ? -Math.abs(d.delta) : Double.POSITIVE_INFINITY)
                     .thenComparing(Delta::name));
+            Map<String, String> catChange = new LinkedHashMap<>();
+            if (c.path("category_changes").isObject())
+                c.get("category_changes").properties().forEach(f -> { String w = str(f.getValue(), "change"); if (w != null) catChange.put(f.getKey(), w); });
             return new Cmp(label, baseline, candidate, bm, cm, sp, num(c, "ci95_low"), num(c, "ci95_high"),
-                    wn.isBoolean() ? wn.asBoolean() : null, str(c, "verdict"), msB, msA, shB, shA, List.copyOf(deltas));
+                    wn.isBoolean() ? wn.asBoolean() : null, str(c, "verdict"), msB, msA, shB, shA, List.copyOf(deltas), str(c, "change"),
+                    catChange);
         }
 
         private static Map<String, Double> catMap(JsonNode obj, List<String> cats, Map<String, Double> fallback) {
@@ -2911,15 +3232,17 @@ public class AnalyzeResults implements Callable<Integer> {
             StringBuilder t = new StringBuilder();
             String title;
             if (Boolean.TRUE.equals(noise)) {
-                title = c.label + ": within noise, no measurable difference";
+                title = c.label + ": no measurable change";
                 if (medians)
                     t.append("Median ").append(ms(c.baseMedian)).append(" ms in ").append(base).append(" vs ")
                             .append(ms(c.candMedian)).append(" ms in ").append(cand).append(". ");
                 t.append(fin(c.speedup) ? "The ratio " + times(c.speedup) : "The ratio");
                 if (c.ci() != null && c.ciIncludesOne()) t.append(" has a ").append(c.ci()).append(", which includes 1.00");
-                else if (c.ci() != null) t.append(" (").append(c.ci()).append(") is judged within noise by the analysis");
+                else if (c.ci() != null && medians)
+                    t.append(" (").append(c.ci()).append(") excludes 1.00, but the change of ").append(ms(Math.abs(c.candMedian - c.baseMedian)))
+                            .append(" ms is within the noise floor (").append(ms(noiseFloorMs(c.baseMedian))).append(" ms)");
                 else t.append(" is judged within noise by the analysis");
-                t.append(", so this pair shows no measurable difference: do not report it as a gain or a loss. Repeat with "
+                t.append(", so this pair shows no measurable change: do not report it as a gain or a loss. Repeat with "
                         + "more runs, a pinned thread count and an idle machine if a difference is expected. ");
             } else if (noise == null || !fin(c.speedup)) {
                 title = c.label + (fin(c.speedup) ? ": " + times(c.speedup) + " ratio, confidence unknown" : ": no result");
@@ -2960,18 +3283,18 @@ public class AnalyzeResults implements Callable<Integer> {
             String detail = str(ce.raw, "sme2_evidence_detail");
             switch (ce.evidence) {
                 case "yes": {
-                    String s = "The kernel log of " + ce.label + " shows SME2 microkernels" + (detail == null ? "" : ": " + detail) + ". ";
+                    String s = "The kernel log of " + ce.label + " names SME2 microkernels" + (detail == null ? "" : ": " + detail) + ". ";
                     if (be != null && be.evidence.equals("no"))
                         return s + "That of " + be.label + " shows none, so the " + (faster ? "speedup" : "difference")
-                                + " coincides with SME2 kernels running. ";
+                                + " coincides with SME2 microkernels being selected. ";
                     if (be != null && be.evidence.equals("yes"))
-                        return s + be.label + " used SME2 kernels too, so this is not an SME2-on versus SME2-off difference. ";
+                        return s + be.label + " selected SME2 microkernels too, so this is not an SME2-on versus SME2-off difference. ";
                     return s;
                 }
                 case "no":
-                    return "The kernel log of " + ce.label + " shows no SME2 microkernels, so this difference is not an SME2 effect. ";
+                    return "The kernel log of " + ce.label + " shows no SME2 microkernels selected, so this difference is not an SME2 effect. ";
                 default:
-                    return "Whether SME2 kernels ran in " + ce.label + " is not proven (no kernel log), so this result alone does "
+                    return "Whether SME2 microkernels were selected in " + ce.label + " is unknown (no kernel log), so this result alone does "
                             + "not show an SME2 effect; see the SME2 kernel evidence. ";
             }
         }
@@ -3012,6 +3335,7 @@ public class AnalyzeResults implements Callable<Integer> {
                 double b = c.msBefore.get(k), a = val(c.msAfter.get(k));
                 if (!fin(b) || !fin(a)) continue;
                 before += b;
+                if (NO_CHANGE.equals(c.catChange(k))) continue;   // inside the noise: neither a saving nor a loss
                 if (b - a > most) { saved = k; most = b - a; }
                 if (a - b > worst) { gained = k; worst = a - b; }
             }
@@ -3024,6 +3348,7 @@ public class AnalyzeResults implements Callable<Integer> {
                 double ratio = 1;
                 for (String k : c.msBefore.keySet()) {
                     double kb = c.msBefore.get(k), ka = val(c.msAfter.get(k));
+                    if (NO_CHANGE.equals(c.catChange(k))) continue;
                     if (fin(kb) && fin(ka) && ka > 0 && kb >= 0.02 * before && kb / ka > ratio) { fastest = k; ratio = kb / ka; }
                 }
                 if (fastest != null && !fastest.equals(saved) && ratio > b / Math.max(a, 1e-12))
@@ -3057,8 +3382,10 @@ public class AnalyzeResults implements Callable<Integer> {
                 if (withProgram == null) return null;
                 JsonNode p = withProgram.raw.path("program");
                 StringBuilder t = new StringBuilder("The program of ").append(withProgram.label).append(" has ");
-                double total = num(p, "operators_total"), calls = num(p, "delegated_calls");
-                t.append(fin(total) ? count(total) + " operators" : "its operators").append(" in ")
+                double total = or(num(p, "operator_types"), num(p, "operators_total")), calls = num(p, "delegated_calls");
+                double instances = num(p, "operator_instances");
+                t.append(fin(total) ? count((int) total, "operator type", "operator types") : "its operators")
+                        .append(fin(instances) ? " (" + count(instances) + " operator instances per execution)" : "").append(" in ")
                         .append(fin(calls) ? count(calls) + " XNNPACK delegate call" + (calls == 1 ? "" : "s") : "XNNPACK delegate calls");
                 List<String> backends = strings(p, "backends");
                 if (!backends.isEmpty()) t.append(" (").append(String.join(", ", backends)).append(")");
@@ -3091,40 +3418,69 @@ public class AnalyzeResults implements Callable<Integer> {
             StringBuilder t = new StringBuilder();
             for (Exp e : yes.subList(0, Math.min(3, yes.size()))) {
                 String detail = str(e.raw, "sme2_evidence_detail");
-                t.append("The kernel log of ").append(e.cite()).append(" proves that SME2 kernels ran")
+                t.append("The kernel log of ").append(e.cite()).append(" shows that XNNPACK selected SME2 microkernels")
                         .append(detail == null ? "" : ": " + detail).append(". ");
             }
             if (yes.size() > 3) t.append("So do ").append(count(yes.size() - 3, "more experiment", "more experiments")).append(". ");
             if (!no.isEmpty())
                 t.append("The kernel log").append(no.size() == 1 ? " of " : "s of ").append(labels(no))
-                        .append(no.size() == 1 ? " shows" : " show").append(" no SME2 microkernels. ");
+                        .append(no.size() == 1 ? " shows" : " show").append(" no SME2 microkernels selected. ");
             if (!unknown.isEmpty()) {
-                t.append("SME2 use is not proven for ").append(labels(unknown)).append(" (no kernel log)");
+                t.append("Whether SME2 microkernels were selected is unknown for ").append(labels(unknown)).append(" (no kernel log)");
                 String hint = null;
                 for (Exp e : unknown) if (hint == null && !strings(e.raw, "secondary_hints").isEmpty()) hint = strings(e.raw, "secondary_hints").get(0);
                 if (hint != null) t.append("; operator types give secondary evidence only (").append(hint).append(")");
-                t.append(". To prove it, ").append(PROVE_SME2);
+                t.append(". To find out, ").append(PROVE_SME2);
             }
-            String title = yes.size() == m.exps.size() ? "SME2 kernels proven to run"
-                    : !yes.isEmpty() ? "SME2 kernels proven in " + yes.size() + " of " + count(m.exps.size(), "experiment", "experiments")
-                    : unknown.isEmpty() ? "No SME2 kernels ran" : "SME2 use not proven";
+            List<String> borrowed = new ArrayList<>();
+            for (Exp e : m.exps) {
+                String from = str(e.raw, "kernel_log_from");
+                Matcher th = from == null ? null : Pattern.compile("/t(\\d+)$").matcher(from);
+                if (th != null && th.find() && e.threads != null && Integer.parseInt(th.group(1)) != e.threads)
+                    borrowed.add(e.cite() + " borrows the log of " + from);
+            }
+            if (!borrowed.isEmpty())
+                t.append(capitalise(String.join("; ", borrowed))).append(", which ran at another thread count: XNNPACK may select other "
+                        + "microkernels there, so run the kernel-logging runner at every thread count you time. ");
+            t.append("A kernel log shows the microkernels XNNPACK selected when it set up each kernel configuration (once per "
+                    + "process), not which one every operator ran. ");
+            String title = yes.size() == m.exps.size() ? "SME2 microkernels selected (kernel log): yes"
+                    : !yes.isEmpty() ? "SME2 microkernels selected (kernel log) in " + yes.size() + " of " + count(m.exps.size(), "experiment", "experiments")
+                    : unknown.isEmpty() ? "SME2 microkernels selected (kernel log): no" : "SME2 microkernels selected (kernel log): unknown";
             return insight(title, t.toString(), OPERATORS_SVG);
         }
 
         private static ObjectNode noiseInsight(Model m) {
-            List<String> issues = new ArrayList<>();
+            List<String> issues = new ArrayList<>(), advice = new ArrayList<>();
             List<Exp> traces = new ArrayList<>();
             Exp noisiest = null;
+            boolean cold = false, few = false, spread = false;
+            int warmSkipped = 0;
             for (Exp e : m.exps) {
                 if (e.traceMode()) { traces.add(e); continue; }
                 Stats s = e.stats;
+                JsonNode cs = e.raw.path("cold_start");
+                double first = num(cs, "first_execution_ms"), ratio = num(cs, "first_vs_steady_median");
+                warmSkipped = Math.max(warmSkipped, (int) Math.max(0, val(num(e.raw, "warmup_skipped"))));
+                if (cs.path("first_in_statistics").asBoolean(false) && fin(ratio) && ratio > COLD_OUTLIER_RATIO && s.n >= 3) {
+                    issues.add("the first execution of " + e.cite() + " (" + ms(first) + " ms, " + times(ratio)
+                            + " the median of the others) is a cold start counted in its statistics");
+                    cold = true;
+                }
                 if (s.n <= 0) issues.add(e.cite() + " has no timed runs");
-                else if (s.n < MIN_RUNS) issues.add(e.cite() + " has only " + count(s.n, "run", "runs") + " (fewer than " + MIN_RUNS + ")");
-                if (fin(s.cv) && s.cv > CV_LIMIT_PERCENT)
+                else if (s.n < MIN_RUNS) { issues.add(e.cite() + " has only " + count(s.n, "run", "runs") + " (fewer than " + MIN_RUNS + ")"); few = true; }
+                if (fin(s.cv) && s.cv > CV_LIMIT_PERCENT) {
                     issues.add(e.cite() + " has a coefficient of variation of " + fmt("%.1f", s.cv) + "% (above "
                             + fmt("%.0f", CV_LIMIT_PERCENT) + "%)");
+                    spread = true;
+                }
                 if (fin(s.cv) && (noisiest == null || s.cv > noisiest.stats.cv)) noisiest = e;
             }
+            String rerun = str(m.root, "cold_start_rerun");
+            if (cold) advice.add("leave the cold start out of the statistics" + (rerun == null ? " with --skip-runs 1" : ": " + rerun)
+                    + " (the pipelines warm up inside the timed process, \"warmup\" in the config, and record it so the analysis skips it)");
+            if (spread && !cold) advice.add("pin the thread count and CPU affinity and keep the machine idle");
+            if (few) advice.add("use at least " + MIN_RUNS + " timed runs");
             for (Cmp c : m.cmps) if (Boolean.TRUE.equals(c.noise())) issues.add("the comparison \"" + c.label + "\" is within noise");
             String traceNote = traces.isEmpty() ? "" : (traces.size() == 1 ? "The xnntrace run " : "The xnntrace runs ") + labels(traces)
                     + (traces.size() == 1 ? " is" : " are") + " for kernel evidence only; logging perturbs timing, so "
@@ -3134,13 +3490,29 @@ public class AnalyzeResults implements Callable<Integer> {
                     return insight("No timing statistics", ("No timing experiment has latency statistics to judge the noise. " + traceNote).trim(), LATENCY_SVG);
                 String text = "Every timing experiment has at least " + MIN_RUNS + " runs and a coefficient of variation of at most "
                         + fmt("%.0f", CV_LIMIT_PERCENT) + "% (highest: " + fmt("%.1f", noisiest.stats.cv) + "% in " + noisiest.cite() + ")"
-                        + (m.cmps.isEmpty() ? "" : ", and no comparison is within noise") + ". " + traceNote;
+                        + (m.cmps.isEmpty() ? "" : ", and no comparison is within noise") + ". "
+                        + (warmSkipped > 0 ? "These are steady-state figures: the first " + count(warmSkipped, "execution", "executions")
+                        + " of each timed process (in-process warm-up) are left out and reported as the cold start" + coldFigures(m) + ". " : "")
+                        + traceNote;
                 return insight("Measurements are stable", text, LATENCY_SVG);
             }
-            String text = "Noise checks: " + String.join("; ", issues) + ". Treat differences smaller than the noise as no difference: "
-                    + "use at least " + MIN_RUNS + " runs after a warm-up, pin the thread count and CPU affinity, and keep the machine "
-                    + "idle. " + traceNote;
+            String text = "Noise checks: " + String.join("; ", issues) + ". "
+                    + (advice.isEmpty() ? "" : capitalise(String.join("; ", advice)) + ". ")
+                    + "A difference counts only when its 95% confidence interval excludes 1.00 and it is larger than the noise floor "
+                    + "(the larger of " + ms(NOISE_FLOOR_MS) + " ms and " + fmt("%.0f", NOISE_FLOOR_FRACTION * 100) + "% of the baseline). " + traceNote;
             return insight("Noise warnings: " + count(issues.size(), "issue", "issues"), text, LATENCY_SVG);
+        }
+
+        /** ": first execution 7.85 ms in host_fp32/t1 (1 thread), 2.03x its steady median; …" for the timing experiments. */
+        private static String coldFigures(Model m) {
+            List<String> parts = new ArrayList<>();
+            for (Exp e : m.exps) {
+                JsonNode c = e.raw.path("cold_start");
+                double first = num(c, "first_execution_ms"), ratio = num(c, "first_vs_steady_median");
+                if (e.traceMode() || !fin(first) || parts.size() == 3) continue;
+                parts.add("first execution " + ms(first) + " ms in " + e.cite() + (fin(ratio) ? ", " + times(ratio) + " its steady median" : ""));
+            }
+            return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
         }
 
         private static String labels(List<Exp> exps) {
@@ -3251,6 +3623,7 @@ public class AnalyzeResults implements Callable<Integer> {
             }
             provenance(d, m);
             endToEnd(d, m);
+            coldStart(d, m);
             figure(d, shown, charts, LATENCY_SVG, m);
             categories(d, m);
             figure(d, shown, charts, CATEGORIES_SVG, m);
@@ -3342,6 +3715,29 @@ public class AnalyzeResults implements Callable<Integer> {
                     "Delegate call", "Operator time"), "lrrrrrrrrrrrr", rows));
         }
 
+        /** The cold start per experiment, apart from the steady-state statistics above. */
+        private static void coldStart(List<Block> d, Model m) {
+            List<List<String>> rows = new ArrayList<>();
+            for (Exp e : m.exps) {
+                JsonNode c = e.raw.path("cold_start");
+                if (!c.isObject()) continue;
+                List<String> warm = new ArrayList<>();
+                for (JsonNode w : list(c, "warmup_ms")) warm.add(ms3(w.asDouble()));
+                rows.add(List.of(e.label, ms3(num(c, "first_execution_ms")), ms3(num(c, "load_ms")), ms3(num(c, "load_method_ms")),
+                        ms3(num(c, "method_init_ms")), warm.isEmpty() ? "none" : String.join(", ", warm),
+                        fin(num(c, "first_vs_steady_median")) ? times(num(c, "first_vs_steady_median")) : "–"));
+            }
+            if (rows.isEmpty()) return;
+            d.add(new Heading(2, "Cold start"));
+            d.add(new Para(null, "Time to first inference, kept apart from the steady state: the first execution's Method::execute, "
+                    + "the load from the ETDump's Default block (Program::load_method, with Method::init recorded inside it; the "
+                    + "sum of the two only when they do not nest), and the warm-up executions "
+                    + "left out of the statistics (warmup_in_process of the manifest, or --skip-runs). First / steady = the first "
+                    + "execution over the median of the counted ones."));
+            d.add(new Table(List.of("Experiment", "First execution", "Load", "load_method", "Method::init", "Warm-up left out (ms)", "First / steady"),
+                    "lrrrrlr", rows));
+        }
+
         private static void categories(List<Block> d, Model m) {
             d.add(new Heading(2, "Operator categories"));
             d.add(new Para(null, "Mean ms per run per category; the share is the fraction of operator time (the nine operator "
@@ -3417,23 +3813,24 @@ public class AnalyzeResults implements Callable<Integer> {
 
         private static void kernels(List<Block> d, Model m) {
             d.add(new Heading(2, "SME2 kernel evidence"));
-            d.add(new Para(null, "Proof that SME2 ran is the XNNPACK kernel log of the kernel-logging runner (xnntrace mode): "
-                    + "microkernel names ending in __neonsme2. The ETDump alone cannot prove it; operator types such as PF32, QP8 "
-                    + "or Pack LH are secondary evidence only."));
+            d.add(new Para(null, "The evidence is the XNNPACK kernel log of the kernel-logging runner (xnntrace mode), per thread "
+                    + "count: microkernel names ending in __neonsme2. XNNPACK logs a microkernel when it selects it for a kernel "
+                    + "configuration (once per process), so the log shows which microkernels were selected, not that every operator "
+                    + "ran them. The ETDump alone cannot show it; operator types such as PF32, QP8 or Pack LH are secondary evidence only."));
             Map<String, String> logsShown = new LinkedHashMap<>();
             for (Exp e : m.exps) {
                 d.add(new Heading(3, e.cite()));
                 String detail = str(e.raw, "sme2_evidence_detail");
-                d.add(new Para("SME2 kernels ran:", switch (e.evidence) {
-                    case "yes" -> "yes (proven by the kernel log)";
+                d.add(new Para("SME2 microkernels selected (kernel log):", switch (e.evidence) {
+                    case "yes" -> "yes";
                     case "no" -> "no (no SME2 microkernel in the kernel log)";
-                    default -> "unknown (not proven: no kernel log; see \"How to prove it\" below)";
+                    default -> "unknown (no kernel log; see \"How to find out\" below)";
                 }));
                 if (detail != null) d.add(new Para("Evidence:", detail));
                 JsonNode k = e.raw.path("kernels");
                 String log = or(str(k, "log"), str(e.raw, "kernel_log"));
                 String from = str(e.raw, "kernel_log_from");
-                d.add(new Para("Kernel log:", log == null ? "none" : log + (from == null ? "" : " (from " + from + ")")));
+                d.add(new Para("Kernel log:", log == null ? "none" : log + (from == null ? "" : " (borrowed from " + from + ")")));
                 if (log != null && logsShown.containsKey(log)) {
                     d.add(new Para(null, "Its microkernels are listed under " + logsShown.get(log) + " above."));
                     secondaryHints(d, e);
@@ -3449,7 +3846,7 @@ public class AnalyzeResults implements Callable<Integer> {
                 if (!rows.isEmpty()) d.add(new Table(List.of("Kind", "Microkernel", "ISA", "Count"), "lllr", rows));
                 secondaryHints(d, e);
             }
-            if (m.exps.stream().anyMatch(e -> e.evidence.equals("unknown"))) d.add(new Para("How to prove it:", capitalise(PROVE_SME2)));
+            if (m.exps.stream().anyMatch(e -> e.evidence.equals("unknown"))) d.add(new Para("How to find out:", capitalise(PROVE_SME2)));
         }
 
         private static void secondaryHints(List<Block> d, Exp e) {
@@ -3466,15 +3863,18 @@ public class AnalyzeResults implements Callable<Integer> {
                 JsonNode p = e.raw.path("program");
                 if (!p.isObject()) continue;
                 List<String> outside = strings(p, "outside_delegate");
-                rows.add(List.of(e.label, count(num(p, "operators_total")), count(num(p, "delegated_calls")),
+                rows.add(List.of(e.label, count(or(num(p, "operator_types"), num(p, "operators_total"))), count(num(p, "operator_instances")),
+                        count(num(p, "delegated_calls")),
                         strings(p, "backends").isEmpty() ? "–" : String.join(", ", strings(p, "backends")),
                         outside.isEmpty() ? "none" : String.join(", ", outside)));
             }
             if (rows.isEmpty()) d.add(new Para(null, "No program view: the analysis had no .pte file."));
             else {
-                d.add(new Para(null, "From the .pte: operators in the program, XNNPACK delegate calls, and the operators that stay "
-                        + "outside the delegate (they run on portable CPU kernels and cannot use XNNPACK's SME2 microkernels)."));
-                d.add(new Table(List.of("Experiment", "Operators", "Delegate calls", "Backends", "Outside the delegate"), "lrrll", rows));
+                d.add(new Para(null, "From the .pte and the ETDump: operator types (distinct operators), operator instances (nodes "
+                        + "run per execution), XNNPACK delegate calls per execution, and the operators that stay outside the delegate "
+                        + "(they run on portable CPU kernels and cannot use XNNPACK's SME2 microkernels)."));
+                d.add(new Table(List.of("Experiment", "Operator types", "Operator instances", "Delegate calls", "Backends", "Outside the delegate"),
+                        "lrrrll", rows));
             }
             List<List<String>> measured = new ArrayList<>();
             for (Exp e : m.exps)
@@ -3489,7 +3889,10 @@ public class AnalyzeResults implements Callable<Integer> {
             d.add(new Heading(2, "Comparisons"));
             if (m.cmps.isEmpty()) { d.add(new Para(null, "No comparisons in this analysis.")); return; }
             d.add(new Para(null, "Speedup = baseline median / candidate median; the 95% confidence interval comes from the "
-                    + "analysis (bootstrap over runs). When it includes 1.00 the difference is within noise."));
+                    + "analysis (bootstrap over runs). The noise rule, for end-to-end, categories and operators alike: a change is "
+                    + "\"faster\" or \"slower\" only when its 95% CI excludes 1.00 and the absolute change is larger than the noise "
+                    + "floor (the larger of " + ms(NOISE_FLOOR_MS) + " ms and " + fmt("%.0f", NOISE_FLOOR_FRACTION * 100)
+                    + "% of the baseline); otherwise \"no measurable change\". Categories and operators use the mean ms per run."));
             for (Cmp c : m.cmps) {
                 d.add(new Heading(3, c.label));
                 Boolean noise = c.noise();
@@ -3498,7 +3901,7 @@ public class AnalyzeResults implements Callable<Integer> {
                         List.of("Baseline median", ms3(c.baseMedian) + " ms"), List.of("Candidate median", ms3(c.candMedian) + " ms"),
                         List.of("Speedup (median)", times(c.speedup)),
                         List.of("95% CI", fin(c.lo) && fin(c.hi) ? num2(c.lo) + "–" + num2(c.hi) : "n/a"),
-                        List.of("Within noise", noise == null ? "unknown" : noise ? "yes" : "no"),
+                        List.of("Change (noise rule)", c.change != null ? c.change : noise == null ? "unknown" : noise ? NO_CHANGE : "beyond noise"),
                         List.of("Verdict", or(c.verdict, "–")))));
                 d.add(new Heading(4, "Bottleneck shift"));
                 List<List<String>> rows = new ArrayList<>();
@@ -3507,19 +3910,21 @@ public class AnalyzeResults implements Callable<Integer> {
                     if ((!fin(b) || b == 0) && (!fin(a) || a == 0)) continue;
                     boolean over = OVERHEAD.contains(k);
                     double sb = val(c.shareBefore.get(k)), sa = val(c.shareAfter.get(k));
-                    rows.add(List.of(k, ms3(b), ms3(a), fin(a) && fin(b) ? signed3(a - b) : "–", ratio(b, a),
+                    rows.add(List.of(k, ms3(b), ms3(a), fin(a) && fin(b) ? signed3(a - b) : "–", ratio(b, a), or(c.catChange(k), "–"),
                             over ? "–" : pctCell(sb), over ? "–" : pctCell(sa), over || !fin(sa) || !fin(sb) ? "–" : pp(sa - sb)));
                 }
                 if (rows.isEmpty()) d.add(new Para(null, "No category times for this pair."));
-                else d.add(new Table(List.of("Category", "Before ms", "After ms", "Δ ms", "Speedup", "Share before", "Share after", "Δ share"),
-                        "lrrrrrrr", rows));
+                else d.add(new Table(List.of("Category", "Before ms", "After ms", "Δ ms", "Speedup", "Change", "Share before", "Share after", "Δ share"),
+                        "lrrrrlrrr", rows));
                 if (!c.deltas.isEmpty()) {
                     d.add(new Heading(4, "Operator deltas"));
                     List<List<String>> od = new ArrayList<>();
                     for (Delta x : c.deltas.subList(0, Math.min(m.top, c.deltas.size())))
                         od.add(List.of(x.name, or(x.category, "–"), ms3(x.before), ms3(x.after), fin(x.delta) ? signed3(x.delta) : "–",
-                                fin(x.speedup) ? times(x.speedup) : "–"));
-                    d.add(new Table(List.of("Operator", "Category", "Before ms", "After ms", "Δ ms", "Speedup"), "llrrrr", od));
+                                fin(x.speedup) ? times(x.speedup) : "–", fin(x.lo) && fin(x.hi) ? num2(x.lo) + "–" + num2(x.hi) : "–",
+                                or(x.change, "–")));
+                    d.add(new Table(List.of("Operator", "Category", "Before ms", "After ms", "Δ ms", "Speedup", "95% CI", "Change"),
+                            "llrrrrrl", od));
                 }
             }
         }
@@ -3533,7 +3938,7 @@ public class AnalyzeResults implements Callable<Integer> {
                         + (str(s, "reason") == null ? "" : ": " + str(s, "reason")));
             for (Exp e : m.exps) for (String s : strings(e.raw, "warnings")) w.add(e.label + ": " + s);
             for (Cmp c : m.cmps)
-                if (Boolean.TRUE.equals(c.noise())) w.add(c.label + ": within noise; no measurable difference between "
+                if (Boolean.TRUE.equals(c.noise())) w.add(c.label + ": no measurable change between "
                         + or(c.baseline, "baseline") + " and " + or(c.candidate, "candidate"));
             if (w.isEmpty()) d.add(new Para(null, "No warnings."));
             else d.add(new Items(false, w));
@@ -3929,7 +4334,8 @@ public class AnalyzeResults implements Callable<Integer> {
             Svg s = new Svg();
             double y = header(s, "Category time before and after, per comparison",
                     "Pale bar = baseline, solid bar = candidate (mean ms per run). Right: share of operator time before → after, "
-                            + "and the category's speedup. Source: category_ms_before / _after of each comparison.");
+                            + "and the category's speedup, or \"within noise\" when the noise rule finds no measurable change. "
+                            + "Source: category_ms_before / _after and category_changes of each comparison.");
             double catW = 150, x0 = 16 + catW, rightX = CHART_WIDTH - 230, plotW = rightX - x0 - 70;
             List<String> titles = new ArrayList<>();
             for (Cmp c : m.cmps) {
@@ -3976,8 +4382,9 @@ public class AnalyzeResults implements Callable<Integer> {
                     s.text(x0 + wb + 5, y + 13, ms(b), "font-size=\"10\" " + GREY, null);
                     s.rect(x0, y + 16, wa, 10, col, null, k + " after (" + or(c.candidate, "candidate") + "): " + ms(a) + " ms");
                     s.text(x0 + wa + 5, y + 25, ms(a) + " ms", "font-size=\"10\" fill=\"#222222\"", null);
+                    String judged = c.catChange(k);
                     String right = (OVERHEAD.contains(k) ? "overhead" : pct(val(c.shareBefore.get(k))) + " → " + pct(val(c.shareAfter.get(k))))
-                            + " · " + change(b, a);
+                            + " · " + (NO_CHANGE.equals(judged) ? "within noise" : change(b, a));
                     s.text(rightX, y + 19, right, "font-size=\"11\" fill=\"#222222\"", null);
                     y += 30;
                 }
@@ -3987,12 +4394,12 @@ public class AnalyzeResults implements Callable<Integer> {
                     "Paired bars per category for each comparison.");
         }
 
-        /** "2.00x faster (95% CI 1.90–2.10)", "within noise: 1.01x (95% CI 0.97–1.05)". */
+        /** "2.00x faster (95% CI 1.90–2.10)", "no measurable change: 1.01x (95% CI 0.97–1.05)". */
         private static String verdictLine(Cmp c) {
             String ci = c.ci() == null ? "no CI" : c.ci();
             Boolean noise = c.noise();
             if (!fin(c.speedup)) return "no result";
-            if (Boolean.TRUE.equals(noise)) return "within noise: " + times(c.speedup) + " (" + ci + "), no measurable difference";
+            if (Boolean.TRUE.equals(noise)) return "no measurable change: " + times(c.speedup) + " (" + ci + ")";
             if (noise == null) return times(c.speedup) + " (" + ci + ", confidence unknown)";
             return c.speedup >= 1 ? times(c.speedup) + " faster (" + ci + ")" : times(1 / c.speedup) + " slower (speedup " + times(c.speedup) + ", " + ci + ")";
         }

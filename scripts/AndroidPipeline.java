@@ -621,7 +621,7 @@ public class AndroidPipeline implements Callable<Integer> {
         String gone = adb.stillGone();
         String why = gone != null ? gone : runnerProblems.get(e.runnerPath());
         if (why == null) why = prepareStepDir(s);
-        if (why == null && s.warmup() > 0) {
+        if (why == null && pipe.warmupProcess && s.warmup() > 0) {
             Outcome w = runOnDevice(s, words(s, s.warmup(), null), dir.resolve("warmup.log"), null);
             if (pipe.interruptedToo(w.last())) return;
             if (w.why() != null) why = (w.adbFailed() ? "" : "warm-up ") + w.why();
@@ -631,7 +631,7 @@ public class AndroidPipeline implements Callable<Integer> {
             return;
         }
         String remoteEtdump = lay.stepDir(s) + "/run.etdump";
-        List<String> timed = words(s, s.runs(), remoteEtdump);
+        List<String> timed = words(s, s.executions(), remoteEtdump);
         Kit.writeAtomic(dir.resolve("command.txt"), String.join("\n", adb.shellArgv(remote(runnerCommands(s, timed)))) + "\n");
         Outcome r = runOnDevice(s, timed, log, xlog);
         if (pipe.interruptedToo(r.last())) return;
@@ -640,7 +640,7 @@ public class AndroidPipeline implements Callable<Integer> {
         List<Double> latency = List.of();
         List<String> notes = new ArrayList<>();
         if (why == null) {
-            Kit.Pipeline.EtdumpCheck et = Kit.Pipeline.etdumpCheck(etdump, s.runs(), notes, "no ETDump at " + etdump + " after adb pull");
+            Kit.Pipeline.EtdumpCheck et = Kit.Pipeline.etdumpCheck(etdump, s.executions(), notes, "no ETDump at " + etdump + " after adb pull");
             why = et.why();
             latency = et.executeMs();
         }
@@ -782,8 +782,8 @@ public class AndroidPipeline implements Callable<Integer> {
             if (folder != null && folder.ok(s)) continue;
             Path dir = s.dir(runDir);
             adb.shell(stepDirCommands(s), Duration.ofSeconds(60), null);
-            if (s.warmup() > 0) dryRunProcess(s, words(s, s.warmup(), null), false);
-            dryRunProcess(s, words(s, s.runs(), lay.stepDir(s) + "/run.etdump"), s.xnntrace());
+            if (pipe.warmupProcess && s.warmup() > 0) dryRunProcess(s, words(s, s.warmup(), null), false);
+            dryRunProcess(s, words(s, s.executions(), lay.stepDir(s) + "/run.etdump"), s.xnntrace());
             adb.pull(lay.stepDir(s) + "/run.etdump", dir.resolve("run.etdump"));
         }
         if (!keepDeviceFiles) adb.shell(List.of(List.of("rm", "-rf", lay.dir())), Duration.ofSeconds(120), null);

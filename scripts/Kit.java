@@ -750,6 +750,7 @@ public final class Kit {
                     e.path("extra_args").valueStream().map(JsonNode::asText).toList(), e.path("cpu_affinity").asText(null),
                     e.path("timeout_s").asInt(DEFAULT_TIMEOUT_S), java.util.Collections.unmodifiableMap(env)));
         }
+        exps = kernelLogThreads(exps, root.path("experiments"));
         List<ComparePair> pairs = new ArrayList<>();
         for (JsonNode p : root.path("analysis").path("compare_pairs")) {
             ExpRef b = ref(p.path("baseline")), c = ref(p.path("candidate"));
@@ -762,6 +763,23 @@ public final class Kit {
         Path outputRoot = root.has("output_root") ? resolve(dir, root.get("output_root").asText()) : Workspace.locate(null).runs();
         return new Config(file.toAbsolutePath().normalize(), resolve(dir, root.path("model").asText()), outputRoot, List.copyOf(exps),
                 List.copyOf(pairs), device, root);
+    }
+
+    /**
+     * An xnntrace experiment without "threads" runs at every thread count the timing experiments use (XNNPACK may select
+     * other microkernels at other thread counts, so each timing gets a kernel log of its own); "threads" overrides it.
+     */
+    private static List<Experiment> kernelLogThreads(List<Experiment> exps, JsonNode raw) {
+        java.util.TreeSet<Integer> timed = new java.util.TreeSet<>();
+        for (Experiment e : exps) if (!e.mode().equals("xnntrace")) timed.addAll(e.threads());
+        List<Experiment> out = new ArrayList<>();
+        for (int i = 0; i < exps.size(); i++) {
+            Experiment e = exps.get(i);
+            boolean implicit = e.mode().equals("xnntrace") && !raw.path(i).has("threads") && !timed.isEmpty();
+            out.add(!implicit ? e : new Experiment(e.name(), e.runnerPath(), e.mode(), e.runs(), e.warmup(), List.copyOf(timed),
+                    e.extraArgs(), e.cpuAffinity(), e.timeoutS(), e.env()));
+        }
+        return out;
     }
 
     /** runs when the config has none: 1 for xnntrace (a kernel log, not a timing), else DEFAULT_RUNS. */
@@ -955,7 +973,7 @@ public final class Kit {
         /** A new run folder whose manifest has status "running" (fill config, model, executorch, host, runners, then save()). */
         public static RunFolder create(Path outputRoot, String modelStem, String tool) {
             Path dir = newDir(outputRoot, modelStem, java.time.Instant.now(), true);
-            return new RunFolder(dir, ordered("schema_version", 1, "generated_at", utcNow(), "tool", tool, "status", "running", "config", null,
+            return new RunFolder(dir, ordered("schema_version", 2, "generated_at", utcNow(), "tool", tool, "status", "running", "config", null,
                     "model", null, "executorch", null, "run_root", dir.toString(), "host", null, "device", ordered(), "runners", ordered(),
                     "results", new ArrayList<>())).lock();
         }
@@ -1028,14 +1046,21 @@ public final class Kit {
         /** A path inside the folder as README *_rel values are written (forward slashes); null stays null. */
         public String rel(Path p) { return p == null ? null : dir.relativize(p.toAbsolutePath().normalize()).toString().replace('\\', '/'); }
 
-        /** An entry's "metrics" in README order (+ mean_ms, cv_percent); latencyMs = ETDump Method::execute per execution. */
-        public Map<String, Object> metrics(int runs, int warmup, int threads, List<Double> latencyMs, Double runnerReportedMs,
+        /**
+         * An entry's "metrics" in README order (+ mean_ms, cv_percent). latencyAllMs: the ETDump's Method::execute per
+         * execution of the timed process, in order; its first warmupInProcess executions are the in-process warm-up, so
+         * latency_ms and the statistics hold the steady-state executions after them, latency_all_ms every execution.
+         */
+        public Map<String, Object> metrics(int runs, int warmupInProcess, int threads, List<Double> latencyAllMs, Double runnerReportedMs,
                                            Path etdump, Path log, Path xnntraceLog) {
+            int skip = Math.min(warmupInProcess, latencyAllMs.size());
+            List<Double> latencyMs = latencyAllMs.subList(skip, latencyAllMs.size());
             List<Double> s = latencyMs.stream().sorted().toList();
             int n = s.size();
             double mean = s.stream().mapToDouble(Double::doubleValue).average().orElse(0);
             double sd = Math.sqrt(s.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, n - 1));
-            return ordered("runs", runs, "warmup", warmup, "threads", threads, "latency_ms", List.copyOf(latencyMs),
+            return ordered("runs", runs, "warmup", warmupInProcess, "warmup_in_process", warmupInProcess, "threads", threads,
+                    "latency_ms", List.copyOf(latencyMs), "latency_all_ms", List.copyOf(latencyAllMs),
                     "median_ms", n == 0 ? null : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2,
                     "min_ms", n == 0 ? null : s.get(0), "max_ms", n == 0 ? null : s.get(n - 1), "runner_reported_ms",
                     runnerReportedMs == null || !Double.isFinite(runnerReportedMs) ? null : runnerReportedMs,
@@ -1205,6 +1230,8 @@ public final class Kit {
     public record Step(Experiment exp, int threads) {
         public int runs() { return exp.runs(); }
         public int warmup() { return exp.warmup(); }
+        /** What the timed process runs: the warm-up executions, then the timed ones (--num_executions). */
+        public int executions() { return exp.warmup() + exp.runs(); }
         public boolean xnntrace() { return exp.mode().equals("xnntrace"); }
         public String label() { return exp.name() + " t" + threads; }
         /** Its folder in a run folder: <experiment>/t<threads>. */
@@ -1231,6 +1258,9 @@ public final class Kit {
         public Path resume;
         @Option(names = "--no-analysis", description = "do not run AnalyzeResults at the end")
         public boolean noAnalysis;
+        @Option(names = "--warmup-process", description = "also run the warm-up executions in a separate process before each timed"
+                + " process (warms the file cache, not the timed process; the timed process always starts with its own warm-up)")
+        public boolean warmupProcess;
         @Option(names = "--workspace", paramLabel = "DIR", description = "the workspace holding executorch/ (for its git SHA);"
                 + " default: $SME2_WORKSPACE or the nearest parent folder with executorch/")
         public Path workspace;
@@ -1657,8 +1687,8 @@ public final class Kit {
                         + (rep.isNaN() ? "nan" : "inf") + " ms\"), so its own timing is broken; the ETDump's times are used");
             else if (Math.abs(sum - rep) > Math.max(0.5, 0.25 * rep)) notes.add(String.format(Locale.ROOT,
                     "the ETDump's Method::execute total %.3f ms disagrees with the runner's own %.3f ms", sum, rep));
-            if (out.executions() != null && out.executions() != s.runs())
-                notes.add("the runner says it executed " + out.executions() + " time(s), the pipeline asked for " + s.runs());
+            if (out.executions() != null && out.executions() != s.executions())
+                notes.add("the runner says it executed " + out.executions() + " time(s), the pipeline asked for " + s.executions());
             return notes;
         }
 
@@ -1679,8 +1709,10 @@ public final class Kit {
                 return;
             }
             String cv = m.get("cv_percent") == null ? "-" : num(m.get("cv_percent"), 1) + "%";
-            io.ok(s.label() + ": " + String.format(Locale.ROOT, "median %.3f ms (min %.3f, max %.3f, CV %s) over %d run(s) (%.1f s)",
-                    m.get("median_ms"), m.get("min_ms"), m.get("max_ms"), cv, latency.size(), (System.nanoTime() - started) / 1e9));
+            int steady = ((List<?>) m.get("latency_ms")).size();
+            io.ok(s.label() + ": " + String.format(Locale.ROOT, "median %.3f ms (min %.3f, max %.3f, CV %s) over %d run(s)%s (%.1f s)",
+                    m.get("median_ms"), m.get("min_ms"), m.get("max_ms"), cv, steady,
+                    steady < latency.size() ? " after " + (latency.size() - steady) + " in-process warm-up" : "", (System.nanoTime() - started) / 1e9));
         }
 
         /** The end of a dry run: the AnalyzeResults command, and under --json the plan (extra: keys and values after run_dir). */

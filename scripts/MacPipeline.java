@@ -201,8 +201,8 @@ public class MacPipeline implements Callable<Integer> {
         for (Kit.Step s : steps) {
             if (folder != null && folder.ok(s)) continue;
             Path dir = s.dir(runDir);
-            if (s.warmup() > 0) Kit.exec(io, Kit.Cmd.of(command(cfg, s, s.warmup(), null)).in(dir));
-            Kit.exec(io, Kit.Cmd.of(command(cfg, s, s.runs(), dir.resolve("run.etdump"))).in(dir));
+            if (pipe.warmupProcess && s.warmup() > 0) Kit.exec(io, Kit.Cmd.of(command(cfg, s, s.warmup(), null)).in(dir));
+            Kit.exec(io, Kit.Cmd.of(command(cfg, s, s.executions(), dir.resolve("run.etdump"))).in(dir));
         }
         return pipe.dryRunEnd(runDir, problems);
     }
@@ -215,7 +215,7 @@ public class MacPipeline implements Callable<Integer> {
         Map<String, Object> entry = pipe.begin(f, s, i, n, t0);
         if (entry == null) return;
         Duration timeout = Duration.ofSeconds(e.timeoutS());
-        if (s.warmup() > 0) {
+        if (pipe.warmupProcess && s.warmup() > 0) {
             Kit.Result w = Kit.exec(io, Kit.Cmd.of(command(cfg, s, s.warmup(), null)).in(dir).env(e.env()).timeout(timeout)
                     .log(dir.resolve("warmup.log")).echo(io.verbose));
             try {
@@ -229,7 +229,7 @@ public class MacPipeline implements Callable<Integer> {
                 return;
             }
         }
-        List<String> timed = command(cfg, s, s.runs(), etdump);
+        List<String> timed = command(cfg, s, s.executions(), etdump);
         Kit.writeAtomic(dir.resolve("command.txt"), String.join("\n", timed) + "\n");
         Kit.Cmd cmd = Kit.Cmd.of(timed).in(dir).env(e.env()).timeout(timeout).log(log).echo(io.verbose);
         Kit.Result r = Kit.exec(io, xlog == null ? cmd : cmd.stderrLog(xlog));
@@ -239,7 +239,7 @@ public class MacPipeline implements Callable<Integer> {
         List<Double> latency = List.of();
         List<String> notes = new ArrayList<>();
         if (why == null) {
-            Kit.Pipeline.EtdumpCheck et = Kit.Pipeline.etdumpCheck(etdump, s.runs(), notes, "the runner exited 0 but wrote no ETDump at " + etdump);
+            Kit.Pipeline.EtdumpCheck et = Kit.Pipeline.etdumpCheck(etdump, s.executions(), notes, "the runner exited 0 but wrote no ETDump at " + etdump);
             why = et.why();
             latency = et.executeMs();
         }

@@ -38,12 +38,15 @@ import java.util.stream.Stream;
                 "                 results[]; each result's status (failed,",
                 "                 interrupted and pending are failures, with their reason)",
                 "                 and metrics{runs, threads, latency_ms[], median_ms, min_ms,",
-                "                 max_ms, etdump, log, etdump_rel, log_rel}",
+                "                 max_ms, etdump, log, etdump_rel, log_rel}; with",
+                "                 warmup_in_process W: latency_all_ms[] holds W + runs values",
+                "                 and latency_ms is latency_all_ms after the first W",
                 "  metrics.json   {\"results\": [...]}, the same entries as the manifest",
                 "  each result    the ETDump and log named by etdump_rel / log_rel (relative",
                 "                 to the run folder, never outside it); a valid ETDump (size",
-                "                 prefix, ED00) with one Execute block per run whose",
-                "                 Method::execute times equal latency_ms; `runs` latencies;",
+                "                 prefix, ED00) with one Execute block per execution whose",
+                "                 Method::execute times equal latency_all_ms (else",
+                "                 latency_ms); `runs` steady-state latencies;",
                 "                 median/min/max agreeing with them (within 0.0005 ms)",
                 "  analysis/      if present: analysis_summary.json with an experiments array",
                 "Nothing is changed or run, so --dry-run validates exactly the same way."},
@@ -364,7 +367,11 @@ public class ValidateResults implements Callable<Integer> {
         Integer mThreads = positiveInt(id, mx, m, "threads");
         if (mThreads != null && r.path("threads").isInt() && r.get("threads").asInt() != mThreads)
             checks.fail(id, at + ".threads is " + r.get("threads").asInt() + " but .metrics.threads is " + mThreads, rerun);
-        List<Double> lat = latencies(id, mx, m);
+        List<Double> lat = latencies(id, mx, m, "latency_ms");
+        Integer warm = warmupInProcess(id, mx, m);
+        List<Double> all = warm == null ? lat : latencies(id, mx, m, "latency_all_ms");
+        if (warm != null && all != null && lat != null && (all.size() < warm || !all.subList(Math.min(warm, all.size()), all.size()).equals(lat)))
+            checks.fail(id, label + ": latency_ms is not latency_all_ms without its first " + warm + " (warmup_in_process) value(s)", rerun);
         Double median = number(id, mx, m, "median_ms"), min = number(id, mx, m, "min_ms"), max = number(id, mx, m, "max_ms");
         for (String k : List.of("etdump", "log", "etdump_rel", "log_rel")) {
             if (!mx.has(k)) checks.fail(id, m + "." + k + ": missing", rerun);
@@ -387,7 +394,8 @@ public class ValidateResults implements Callable<Integer> {
         String expectedRel = exp != null && mThreads != null ? exp + "/t" + mThreads + "/run.etdump" : null;
         if (etdump != null && expectedRel != null && !normal(mx.get("etdump_rel").asText()).equals(expectedRel))
             checks.warn(id, label + ": etdump_rel " + mx.get("etdump_rel").asText() + " is not the standard " + expectedRel, "nothing breaks; " + rerun + " for the standard layout");
-        if (etdump != null) checkEtdump(id, label, etdump, runs, lat);
+        if (etdump != null) checkEtdump(id, label, etdump, runs == null ? null : runs + (warm == null ? 0 : warm), all,
+                warm == null ? "latency_ms" : "latency_all_ms");
         if (log != null && !Files.isRegularFile(log))
             checks.fail("log:" + label, label + ": log " + mx.get("log_rel").asText() + " is missing", rerun);
         JsonNode xnn = mx.path("xnntrace_log_rel");
@@ -400,11 +408,11 @@ public class ValidateResults implements Callable<Integer> {
             Path folder = etdump.getParent();
             if (!Files.isRegularFile(folder.resolve("command.txt")))
                 checks.warn(id, label + ": " + dir.relativize(folder) + "/command.txt is missing (the exact timed command)", rerun);
-            if (mx.path("warmup").asInt(0) > 0 && !Files.isRegularFile(folder.resolve("warmup.log")))
+            if (warm == null && mx.path("warmup").asInt(0) > 0 && !Files.isRegularFile(folder.resolve("warmup.log")))
                 checks.warn(id, label + ": " + dir.relativize(folder) + "/warmup.log is missing", rerun);
         }
         if (failures() == before)
-            checks.ok(id, label + ": " + runs + " runs, median " + fmt(median) + " ms (min " + fmt(min) + ", max " + fmt(max) + "); ETDump and log present");
+            checks.ok(id, label + ": " + runs + " runs" + (warm == null || warm == 0 ? "" : " after " + warm + " in-process warm-up") + ", median " + fmt(median) + " ms (min " + fmt(min) + ", max " + fmt(max) + "); ETDump and log present");
     }
 
     private Integer positiveInt(String id, JsonNode mx, String m, String key) {
@@ -433,20 +441,31 @@ public class ValidateResults implements Callable<Integer> {
         return n.asDouble();
     }
 
-    private List<Double> latencies(String id, JsonNode mx, String m) {
-        JsonNode n = mx.get("latency_ms");
+    /** metrics.warmup_in_process: null when absent (a run folder from before the in-process warm-up); a whole number ≥ 0. */
+    private Integer warmupInProcess(String id, JsonNode mx, String m) {
+        JsonNode n = mx.get("warmup_in_process");
+        if (n == null) return null;
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
+            checks.fail(id, m + ".warmup_in_process: expected a whole number of at least 0, got " + n, rerun);
+            return null;
+        }
+        return n.asInt();
+    }
+
+    private List<Double> latencies(String id, JsonNode mx, String m, String key) {
+        JsonNode n = mx.get(key);
         if (n == null) {
-            checks.fail(id, m + ".latency_ms: missing", rerun);
+            checks.fail(id, m + "." + key + ": missing", rerun);
             return null;
         }
         if (!n.isArray()) {
-            checks.fail(id, m + ".latency_ms: expected an array of numbers, got " + n, rerun);
+            checks.fail(id, m + "." + key + ": expected an array of numbers, got " + n, rerun);
             return null;
         }
         List<Double> out = new ArrayList<>();
         for (int j = 0; j < n.size(); j++) {
             if (!n.get(j).isNumber()) {
-                checks.fail(id, m + ".latency_ms[" + j + "]: expected a number, got " + n.get(j), rerun);
+                checks.fail(id, m + "." + key + "[" + j + "]: expected a number, got " + n.get(j), rerun);
                 return null;
             }
             out.add(n.get(j).asDouble());
@@ -516,7 +535,7 @@ public class ValidateResults implements Callable<Integer> {
             checks.fail(id, where + ": " + abs.asText() + " is not run_root/" + rel.asText(), rerun);
     }
 
-    private void checkEtdump(String id, String label, Path etdump, Integer runs, List<Double> lat) {
+    private void checkEtdump(String id, String label, Path etdump, Integer runs, List<Double> lat, String latKey) {
         String rel = dir.relativize(etdump).toString();
         String eid = "etdump:" + label;
         if (!Files.isRegularFile(etdump)) {
@@ -532,7 +551,8 @@ public class ValidateResults implements Callable<Integer> {
         }
         List<Double> exec = er.executeMs();
         if (runs != null && exec.size() != runs) {
-            checks.fail(eid, label + ": " + rel + " has " + exec.size() + " Execute block" + (exec.size() == 1 ? "" : "s") + " but runs is " + runs, rerun);
+            checks.fail(eid, label + ": " + rel + " has " + exec.size() + " Execute block" + (exec.size() == 1 ? "" : "s") + " but " + runs
+                    + " execution(s) ran (runs + warmup_in_process)", rerun);
             return;
         }
         long noEvent = exec.stream().filter(d -> d.isNaN()).count();
@@ -548,7 +568,7 @@ public class ValidateResults implements Callable<Integer> {
                 }
             }
             if (mismatches > 0)
-                checks.fail(eid, label + ": latency_ms[" + first + "] is " + lat.get(first) + " but " + rel + " says " + exec.get(first)
+                checks.fail(eid, label + ": " + latKey + "[" + first + "] is " + lat.get(first) + " but " + rel + " says " + exec.get(first)
                         + " ms (" + mismatches + " of " + exec.size() + " values differ)", rerun);
         }
     }

@@ -260,9 +260,9 @@ class AnalysisReportTest {
         String t = c.get("text").asText();
         assertTrue(t.startsWith("Median latency drops from 4.15 ms in mac_sme2_off/t1 (1 thread) to 2.55 ms in mac_sme2_on/t1 (1 thread): "
                 + "1.63x (95% CI 1.60–1.66), 38.6% less time per inference."), t);
-        assertTrue(t.contains("The kernel log of mac_sme2_on/t1 shows SME2 microkernels: 2 __neonsme2 microkernels selected "
+        assertTrue(t.contains("The kernel log of mac_sme2_on/t1 names SME2 microkernels: 2 __neonsme2 microkernels selected "
                 + "(xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2). That of mac_sme2_off/t1 shows none, so the speedup coincides with "
-                + "SME2 kernels running."), t);
+                + "SME2 microkernels being selected."), t);
         assertTrue(t.contains("Bottleneck shift: DATA_MOVEMENT grew from 5.0% to 26.7% of operator time (+21.7 pp); "
                 + "CONV shrank from 60.0% to 25.0% (-35.0 pp), so the bottleneck moved from CONV to DATA_MOVEMENT (now 26.7%)."), t);
         assertTrue(t.contains("CONV saved the most time (2.40 → 0.600 ms, 4.00x)."), t);
@@ -273,24 +273,26 @@ class AnalysisReportTest {
     void aSpeedupWithoutKernelProofIsNotCalledAnSme2Effect() {
         List<ObjectNode> ins = AnalyzeResults.Report.insights(sme2Pair("unknown", "unknown"));
         String t = find(ins, "SME2 on vs off").get("text").asText();
-        assertTrue(t.contains("Whether SME2 kernels ran in mac_sme2_on/t1 is not proven (no kernel log), so this result alone does not "
-                + "show an SME2 effect"), t);
+        assertTrue(t.contains("Whether SME2 microkernels were selected in mac_sme2_on/t1 is unknown (no kernel log), so this result alone "
+                + "does not show an SME2 effect"), t);
         assertFalse(t.contains("coincides"), t);
-        ObjectNode sme = find(ins, "SME2 use not proven");
+        ObjectNode sme = find(ins, "SME2 microkernels selected (kernel log): unknown");
         assertEquals("operators.svg", sme.get("figure").asText());
-        assertTrue(sme.get("text").asText().startsWith("SME2 use is not proven for mac_sme2_off/t1 (1 thread) and mac_sme2_on/t1 (1 thread) "
-                + "(no kernel log)."), sme.get("text").asText());
+        assertTrue(sme.get("text").asText().startsWith("Whether SME2 microkernels were selected is unknown for mac_sme2_off/t1 (1 thread) "
+                + "and mac_sme2_on/t1 (1 thread) (no kernel log)."), sme.get("text").asText());
         assertTrue(sme.get("text").asText().contains("run the xnntrace experiment (mode \"xnntrace\") with the kernel-logging runner"));
     }
 
     @Test
     void provenSme2KernelsAreReportedPerExperiment() {
-        ObjectNode sme = find(AnalyzeResults.Report.insights(sme2Pair("no", "yes")), "SME2 kernels proven");
-        assertEquals("SME2 kernels proven in 1 of 2 experiments", sme.get("title").asText());
+        ObjectNode sme = find(AnalyzeResults.Report.insights(sme2Pair("no", "yes")), "SME2 microkernels selected");
+        assertEquals("SME2 microkernels selected (kernel log) in 1 of 2 experiments", sme.get("title").asText());
         String t = sme.get("text").asText();
-        assertTrue(t.startsWith("The kernel log of mac_sme2_on/t1 (1 thread) proves that SME2 kernels ran: 2 __neonsme2 microkernels "
-                + "selected (xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2). The kernel log of mac_sme2_off/t1 (1 thread) shows no SME2 "
-                + "microkernels."), t);
+        assertTrue(t.startsWith("The kernel log of mac_sme2_on/t1 (1 thread) shows that XNNPACK selected SME2 microkernels: 2 __neonsme2 "
+                + "microkernels selected (xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2). The kernel log of mac_sme2_off/t1 (1 thread) shows "
+                + "no SME2 microkernels selected. A kernel log shows the microkernels XNNPACK selected when it set up each kernel "
+                + "configuration (once per process), not which one every operator ran."), t);
+        assertFalse(t.contains("prove"), t);
         assertFalse(t.contains("xnntrace experiment"), "no advice needed when nothing is unknown: " + t);
     }
 
@@ -308,9 +310,9 @@ class AnalysisReportTest {
         List<ObjectNode> ins = AnalyzeResults.Report.insights(noisePair());
         assertCount(ins);
         ObjectNode c = find(ins, "2 threads vs 1 thread");
-        assertEquals("2 threads vs 1 thread: within noise, no measurable difference", c.get("title").asText());
+        assertEquals("2 threads vs 1 thread: no measurable change", c.get("title").asText());
         String t = c.get("text").asText();
-        assertTrue(t.contains("The ratio 1.01x has a 95% CI 0.97–1.05, which includes 1.00, so this pair shows no measurable difference"), t);
+        assertTrue(t.contains("The ratio 1.01x has a 95% CI 0.97–1.05, which includes 1.00, so this pair shows no measurable change"), t);
         assertFalse(t.contains("faster") || t.contains("slower") || t.contains("SME2 effect") || t.contains("Bottleneck"), t);
         ObjectNode noise = find(ins, "Noise warnings");
         assertEquals("Noise warnings: 3 issues", noise.get("title").asText());
@@ -333,7 +335,7 @@ class AnalysisReportTest {
         List<ObjectNode> ins = AnalyzeResults.Report.insights(sparse());
         assertCount(ins);
         assertEquals("CONV dominates operator time in one-run/t4", ins.get(0).get("title").asText());
-        assertTrue(text(find(ins, "SME2 use not proven")).contains("kernel-logging runner"));
+        assertTrue(text(find(ins, "SME2 microkernels selected (kernel log): unknown")).contains("kernel-logging runner"));
         assertTrue(text(find(ins, "Noise warnings")).contains("bare/t1 (1 thread) has no timed runs"));
         List<ObjectNode> none = AnalyzeResults.Report.insights(JSON.readTree("{\"experiments\": []}"));
         assertEquals(1, none.size());
@@ -389,12 +391,12 @@ class AnalysisReportTest {
                 "| mac_sme2_off/t1 | 1 | timing | 20 | 0 | 20 | mac_sme2_off/t1/run.etdump | – |", "## End-to-end latency",
                 "| mac_sme2_off/t1 | 1 | 20 | 4.150 | 4.150 | 4.118 | 4.182 |", "### Category rules",
                 "| CONV | IGEMM, DWConv, Convolution | convolutions |", "## Top operators", "## SME2 kernel evidence",
-                "**SME2 kernels ran:** yes (proven by the kernel log)\n\n**Evidence:** 2 \\_\\_neonsme2 microkernels",
+                "**SME2 microkernels selected (kernel log):** yes\n\n**Evidence:** 2 \\_\\_neonsme2 microkernels",
                 "| gemm | xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2 | neonsme2 | 1 |",
-                "## Program view: delegated vs outside XNNPACK", "| mac_sme2_off/t1 | 31 | 1 | XnnpackBackend | aten::mean.out |",
-                "## Comparisons", "| 95% CI | 1.60–1.66 |", "| Within noise | no |",
-                "| CONV | 2.400 | 0.600 | -1.800 | 4.00x | 60.0% | 25.0% | -35.0 pp |",
-                "| DATA_MOVEMENT | 0.200 | 0.640 | +0.440 | 0.31x | 5.0% | 26.7% | +21.7 pp |",
+                "## Program view: delegated vs outside XNNPACK", "| mac_sme2_off/t1 | 31 | – | 1 | XnnpackBackend | aten::mean.out |",
+                "## Comparisons", "| 95% CI | 1.60–1.66 |", "| Change (noise rule) | beyond noise |",
+                "| CONV | 2.400 | 0.600 | -1.800 | 4.00x | – | 60.0% | 25.0% | -35.0 pp |",
+                "| DATA_MOVEMENT | 0.200 | 0.640 | +0.440 | 0.31x | – | 5.0% | 26.7% | +21.7 pp |",
                 "#### Operator deltas", "## Warnings", "## Open the timeline in Perfetto UI", "ui.perfetto.dev", "Open trace file"))
             assertTrue(md.contains(s), "report.md lacks " + s);
         long images = md.lines().filter(l -> l.startsWith("![")).count();
@@ -474,7 +476,7 @@ class AnalysisReportTest {
         String md = read(out.resolve("report.md"));
         for (String s : List.of("# ExecuTorch profiling report\n", "| ExecuTorch SHA | unknown (no run manifest) |", "No operator data.",
                 "| experiment 2 | – | – | – | – | 0 | – | – |", "No program view: the analysis had no .pte file.", "No comparisons in this analysis.",
-                "**How to prove it:**", "The summary carries no category rules."))
+                "**How to find out:**", "The summary carries no category rules."))
             assertTrue(md.contains(s), "report.md lacks " + s);
         assertTrue(read(out.resolve("latency.svg")).contains(">no runs</text>"));
     }

@@ -471,7 +471,7 @@ class AnalyzeReadersTest {
         assertEquals(Map.of("neonsme2", 4, "neonfma", 1, "neonsme", 1), k.isas());
         AnalyzeResults.Evidence ev = AnalyzeResults.sme2Evidence(k, null, List.of());
         assertEquals("yes", ev.verdict());
-        assertEquals("SME2 microkernels selected: yes: 4 __neonsme2 microkernel(s) (xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2, "
+        assertEquals("SME2 microkernels selected (kernel log): yes: 4 __neonsme2 microkernel(s) (xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2, "
                 + "xnn_pf32_gemm_minmax_ukernel_1x32__neonsme2, xnn_pf32_igemm_minmax_ukernel_32x32__neonsme2, ...)", ev.detail());
     }
 

@@ -428,8 +428,8 @@ class AnalyzeResultsTest {
         assertEquals(19, skipped.runsUsed());
         assertArrayEquals(Arrays.copyOfRange(all.latencyMs(), 1, 20), skipped.latencyMs(), 0);
         assertEquals(5.066948, all.latencyMs()[0], 0);
-        assertTrue(all.warnings().stream().anyMatch(w -> w.startsWith("the first run took 5.067 ms")), all.warnings().toString());
-        assertTrue(skipped.warnings().stream().noneMatch(w -> w.startsWith("the first run took")), skipped.warnings().toString());
+        assertTrue(all.warnings().stream().anyMatch(w -> w.startsWith("the first counted execution took 5.067 ms")), all.warnings().toString());
+        assertTrue(skipped.warnings().stream().noneMatch(w -> w.startsWith("the first counted execution took")), skipped.warnings().toString());
         assertEquals("--skip-runs 20 drops all 20 executions of " + d.file(),
                 assertThrows(Kit.UserError.class, () -> AnalyzeResults.analyse(d, null, null, 20)).getMessage());
     }
@@ -438,12 +438,12 @@ class AnalyzeResultsTest {
 
     @Test
     void sme2VerdictsAndSecondaryEvidence() {
-        assertEquals(new AnalyzeResults.Evidence("unknown", "SME2 microkernels selected: unknown (no kernel log)", List.of()),
+        assertEquals(new AnalyzeResults.Evidence("unknown", "SME2 microkernels selected (kernel log): unknown (no kernel log)", List.of()),
                 AnalyzeResults.sme2Evidence(null, null, List.of()));
         AnalyzeResults.KernelLog timing = AnalyzeResults.readKernelLog(TestKit.shipped("runner/corey-cole-djl-add-xnnpack.log"));
         assertEquals("unknown", AnalyzeResults.sme2Evidence(timing, null, List.of()).verdict());
         AnalyzeResults.KernelLog x86 = AnalyzeResults.readKernelLog(TestKit.shipped("runner-xnnlog/corey-cole-djl-add-xnnpack.log"));
-        assertEquals(new AnalyzeResults.Evidence("no", "SME2 microkernels selected: no (from the kernel-logging run a/t1): none of 2 "
+        assertEquals(new AnalyzeResults.Evidence("no", "SME2 microkernels selected (kernel log): no (log borrowed from the kernel-logging run a/t1): none of 2 "
                 + "microkernels is __neonsme2 (ISAs: avx512f 2)", List.of()), AnalyzeResults.sme2Evidence(x86, "a/t1", List.of()));
         List<String> hints = AnalyzeResults.secondaryHints(AnalyzeResults.analyse(synthetic(), null, null, 0).operatorTypesSeen());
         assertEquals(List.of("operator types PF32 / Pack LH present: KleidiAI packed-LHS paths, which XNNPACK selects only on CPUs with "
@@ -554,7 +554,7 @@ class AnalyzeResultsTest {
         AnalyzeResults.Analysis a = model(1.0, 7, 20), b = model(1.0, 8, 20);
         AnalyzeResults.Comparison c = AnalyzeResults.compare("same", "a", a, "b", b);
         assertTrue(c.withinNoise(), c.verdict());
-        assertTrue(c.verdict().startsWith("within noise: ") && c.verdict().endsWith(" includes 1.0"), c.verdict());
+        assertTrue(c.verdict().startsWith("no measurable change: ") && c.verdict().endsWith(" includes 1.0"), c.verdict());
         AnalyzeResults.Comparison self = AnalyzeResults.compare("self", "a", a, "a", a);
         assertEquals(1.0, self.speedup(), 0);
         assertTrue(self.withinNoise());
@@ -705,9 +705,9 @@ class AnalyzeResultsTest {
     void runFolderOfTheDemo() throws Exception {
         Path demo = TestKit.shipped("demo-run"), out = tmp.resolve("demo-analysis");
         JsonNode s = json(TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", demo.toString(), "--out", out.toString(), "--json")));
-        assertEquals(List.of("host_fp32/t1", "host_fp32/t2", "host_fp32_xnnlog/t1"), texts(labelsOf(s)));
+        assertEquals(List.of("host_fp32/t1", "host_fp32/t2", "host_fp32_xnnlog/t1", "host_fp32_xnnlog/t2"), texts(labelsOf(s)));
         JsonNode manifest = Kit.readJson(demo.resolve("manifest.json"));
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             JsonNode e = s.get("experiments").get(i);
             assertEquals(manifest.get("results").get(i).get("metrics").get("latency_ms"), e.get("latency_ms"),
                     "the pipeline's latencies are the ETDump's Method::execute durations");
@@ -752,7 +752,7 @@ class AnalyzeResultsTest {
         assertTrue(lines.contains("write      " + out.resolve("report.html")));
         assertFalse(Files.exists(out));
         JsonNode j = json(TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", TestKit.shipped("demo-run").toString(), "--dry-run", "--json")));
-        assertEquals(3, j.get("experiments").size());
+        assertEquals(4, j.get("experiments").size());
         assertTrue(j.get("writes").get(0).asText().endsWith("demo-run/analysis/analysis_summary.json"));
         assertFalse(Files.exists(TestKit.shipped("demo-run/analysis")));
     }
@@ -784,7 +784,8 @@ class AnalyzeResultsTest {
         assertEquals("off", console.get(0));
         assertTrue(console.get(1).startsWith("  12 runs (of 12): median "), console.get(1));
         assertEquals(2, console.stream().filter(l -> l.startsWith("    ")).count(), "--top 2: two operator lines\n" + again.out());
-        assertTrue(console.get(3).startsWith("    Fully Connected (NC, F32) GEMM"), console.get(3));
+        assertTrue(console.get(2).startsWith("  cold start: first execution "), console.get(2));
+        assertTrue(console.get(4).startsWith("    Fully Connected (NC, F32) GEMM"), console.get(4));
     }
 
     @Test

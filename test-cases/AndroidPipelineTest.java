@@ -58,7 +58,7 @@ class AndroidPipelineTest {
     static final String MAIN = """
             {"name": "android_sme2_on", "runner_path": "executorch/cmake-out/android-arm64-sme2-on/executor_runner", "runs": 3, "warmup": 1, "threads": [1, 2], "cpu_affinity": "0x80"},
             {"name": "android_sme2_off", "runner_path": "executorch/cmake-out/android-arm64-sme2-off/executor_runner", "runs": 3, "warmup": 0},
-            {"name": "android_xnntrace", "runner_path": "executorch/cmake-out/android-arm64-sme2-on-xnnlog/executor_runner", "mode": "xnntrace", "warmup": 0, "cpu_affinity": "0x80"}""";
+            {"name": "android_xnntrace", "runner_path": "executorch/cmake-out/android-arm64-sme2-on-xnnlog/executor_runner", "mode": "xnntrace", "warmup": 0, "threads": [1], "cpu_affinity": "0x80"}""";
     static final String ONE = "{\"name\": \"a\", \"runner_path\": \"executorch/cmake-out/android-arm64-sme2-on/executor_runner\", \"runs\": 2, \"warmup\": 0}";
 
     TestKit.Run pipeline(String... args) {
@@ -152,10 +152,10 @@ class AndroidPipelineTest {
         // the exact remote commands: cd, LD_LIBRARY_PATH, taskset only where cpu_affinity is set
         List<String> shells = fake.shellCommands();
         String timedOn = "cd " + on1 + " && env LD_LIBRARY_PATH=" + dev + " taskset 0x80 " + binOn + " --model_path " + pte
-                + " --num_executions 3 --cpu_threads 1 --etdump_path " + on1 + "/run.etdump";
-        assertTrue(shells.contains(timedOn), String.join("\n", shells));
-        assertTrue(shells.contains("cd " + on1 + " && env LD_LIBRARY_PATH=" + dev + " taskset 0x80 " + binOn + " --model_path " + pte
-                + " --num_executions 1 --cpu_threads 1"), "the warm-up, its own process without --etdump_path");
+                + " --num_executions 4 --cpu_threads 1 --etdump_path " + on1 + "/run.etdump";
+        assertTrue(shells.contains(timedOn), "1 in-process warm-up + 3 timed executions: " + String.join("\n", shells));
+        assertFalse(shells.contains("cd " + on1 + " && env LD_LIBRARY_PATH=" + dev + " taskset 0x80 " + binOn + " --model_path " + pte
+                + " --num_executions 1 --cpu_threads 1"), "no separate warm-up process without --warmup-process");
         String off1 = dev + "/android_sme2_off/t1";
         assertTrue(shells.contains("cd " + off1 + " && env LD_LIBRARY_PATH=" + dev + " " + dev + "/bin/android-arm64-sme2-off/executor_runner --model_path "
                 + pte + " --num_executions 3 --cpu_threads 1 --etdump_path " + off1 + "/run.etdump"), String.join("\n", shells));
@@ -167,8 +167,8 @@ class AndroidPipelineTest {
 
         // what the device received: argv, working folder, LD_LIBRARY_PATH with libc++_shared.so in it
         List<FakeAdb.DeviceRun> runs = fake.runs().stream().filter(x -> !x.argv().contains("--help")).toList();
-        assertEquals(6, runs.size(), runs.toString());
-        assertEquals(new FakeAdb.DeviceRun(on1, dev, runnerArgv(binOn, pte, 3, 1, on1 + "/run.etdump")), runs.get(1));
+        assertEquals(4, runs.size(), runs.toString());
+        assertEquals(new FakeAdb.DeviceRun(on1, dev, runnerArgv(binOn, pte, 4, 1, on1 + "/run.etdump")), runs.get(0));
         for (FakeAdb.DeviceRun x : runs) assertEquals(dev, x.ldLibraryPath());
 
         for (JsonNode e : m.get("results")) {
@@ -177,9 +177,12 @@ class AndroidPipelineTest {
             assertEquals("ok", e.get("status").asText(), e.toString());
             Path dir = run.resolve(exp).resolve("t" + t);
             JsonNode x = e.get("metrics");
-            List<Double> lat = Kit.etdumpRuns(dir.resolve("run.etdump")).executeMs();
-            assertEquals(exp.equals("android_xnntrace") ? 1 : 3, lat.size());
-            assertEquals(lat, doubles(x.get("latency_ms")));
+            List<Double> all = Kit.etdumpRuns(dir.resolve("run.etdump")).executeMs();
+            int warm = exp.equals("android_sme2_on") ? 1 : 0;
+            assertEquals(warm + (exp.equals("android_xnntrace") ? 1 : 3), all.size());
+            assertEquals(all, doubles(x.get("latency_all_ms")));
+            assertEquals(all.subList(warm, all.size()), doubles(x.get("latency_ms")));
+            assertEquals(warm, x.get("warmup_in_process").asInt());
             assertEquals(exp + "/t" + t + "/run.etdump", x.get("etdump_rel").asText());
             assertEquals(0, x.get("warnings").size(), x.toString());
             String log = Files.readString(dir.resolve("runner.log"));
@@ -190,8 +193,7 @@ class AndroidPipelineTest {
         }
         String cmd = Files.readString(run.resolve("android_sme2_on/t1/command.txt"));
         assertEquals(String.join("\n", fake.adb.toString(), "-s", "FAKE0001", "shell", timedOn) + "\n", cmd);
-        assertTrue(Files.readString(run.resolve("android_sme2_on/t1/warmup.log")).contains("Model executed successfully 1 time(s)"));
-        assertFalse(Files.exists(run.resolve("android_sme2_off/t1/warmup.log")));
+        assertFalse(Files.exists(run.resolve("android_sme2_on/t1/warmup.log")));
         String kernels = Files.readString(run.resolve("android_xnntrace/t1/xnntrace.log"));
         assertTrue(Pattern.compile("(?m)^\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} +\\d+ +\\d+ I XNNPACK : Using gemm microkernel "
                 + "'xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2'\\. \\(init_pf32_gemm_config, ").matcher(kernels).find(), kernels);
@@ -415,14 +417,14 @@ class AndroidPipelineTest {
                 + " \"cpu_affinity\": \"0x80\", \"env\": {\"FAKE_X\": \"$(touch pwned) 'v'\"}, \"extra_args\": " + Kit.JSON.writeValueAsString(extra) + "}";
         Files.writeString(ws.resolve("config.json"), "{\"model\": " + Kit.JSON.writeValueAsString("models/" + name) + ", \"output_root\": \"runs\","
                 + " \"device\": {\"workdir\": " + Kit.JSON.writeValueAsString(workdir) + "}, \"experiments\": [" + exp + "]}");
-        TestKit.Run r = pipeline(ws.resolve("config.json").toString(), "--no-analysis");
+        TestKit.Run r = pipeline(ws.resolve("config.json").toString(), "--no-analysis", "--warmup-process");
         assertEquals(0, r.code(), r.toString());
         Path run = onlyRunFolder();
         assertTrue(run.getFileName().toString().matches("\\d{8}-\\d{6}-m___touch_pwned___q__x_touch_pwned__nl"), run.toString());
         String dev = workdir + "/" + run.getFileName(), d = dev + "/h/t1", bin = dev + "/bin/android-arm64-sme2-on/executor_runner", pte = dev + "/" + name;
         List<FakeAdb.DeviceRun> runs = fake.runs().stream().filter(x -> !x.argv().contains("--help")).toList();
         assertEquals(List.of(new FakeAdb.DeviceRun(d, dev, runnerArgv(bin, pte, 1, 1, null, extra.toArray(String[]::new))),
-                new FakeAdb.DeviceRun(d, dev, runnerArgv(bin, pte, 2, 1, d + "/run.etdump", extra.toArray(String[]::new)))), runs);
+                new FakeAdb.DeviceRun(d, dev, runnerArgv(bin, pte, 3, 1, d + "/run.etdump", extra.toArray(String[]::new)))), runs);
         assertTrue(fake.calls().contains(adbCall("push", hostile.toString(), pte)));
         try (Stream<Path> all = Files.walk(ws)) {
             assertEquals(List.of(), all.filter(p -> p.getFileName().toString().equals("pwned")).toList());
@@ -459,10 +461,7 @@ class AndroidPipelineTest {
                 a + "shell " + Kit.shq("cd " + dev + " && " + env + binX + " --help"),
                 a + "shell " + Kit.shq("rm -rf " + d + " && mkdir -p " + d),
                 a + "logcat -c",
-                a + "shell " + Kit.shq("cd " + d + " && " + env + "taskset 0x80 " + binOn + " --model_path " + pte + " --num_executions 1 --cpu_threads 1"),
-                a + "logcat -d -s ExecuTorch",
-                a + "logcat -c",
-                a + "shell " + Kit.shq("cd " + d + " && " + env + "taskset 0x80 " + binOn + " --model_path " + pte + " --num_executions 3 --cpu_threads 1 --etdump_path "
+                a + "shell " + Kit.shq("cd " + d + " && " + env + "taskset 0x80 " + binOn + " --model_path " + pte + " --num_executions 4 --cpu_threads 1 --etdump_path "
                         + d + "/run.etdump"),
                 a + "logcat -d -s ExecuTorch",
                 a + "pull " + d + "/run.etdump " + run.resolve("on/t1/run.etdump"),
@@ -524,7 +523,7 @@ class AndroidPipelineTest {
                 {"name": "badmask", %1$s, "cpu_affinity": "0x100"},
                 {"name": "notracer", "runner_path": "executorch/cmake-out/android-arm64-sme2-off/executor_runner", "runs": 2, "warmup": 0},
                 {"name": "good", %1$s}""".formatted(r), "");
-        TestKit.Run run = pipeline(cfg.toString(), "--no-analysis");
+        TestKit.Run run = pipeline(cfg.toString(), "--no-analysis", "--warmup-process");
         assertEquals(1, run.code(), run.toString());
         Path dir = onlyRunFolder();
         JsonNode m = Kit.readJson(dir.resolve("manifest.json"));

@@ -341,8 +341,8 @@ class ConfigTest {
         assertEquals(List.of(
                 new Kit.Experiment("mac_sme2_on", repo.resolve("executorch/cmake-out/host-sme2-on/executor_runner"), "timing", 20, 3, List.of(1, 4), List.of(), null, 600, Map.of()),
                 new Kit.Experiment("mac_sme2_off", repo.resolve("executorch/cmake-out/host-sme2-off/executor_runner"), "timing", 20, 3, List.of(1, 4), List.of(), null, 600, Map.of()),
-                new Kit.Experiment("mac_sme2_on_xnnlog", repo.resolve("executorch/cmake-out/host-sme2-on-xnnlog/executor_runner"), "xnntrace", 1, 0, List.of(1), List.of(), null, 600, Map.of()),
-                new Kit.Experiment("mac_sme2_off_xnnlog", repo.resolve("executorch/cmake-out/host-sme2-off-xnnlog/executor_runner"), "xnntrace", 1, 0, List.of(1), List.of(), null, 600, Map.of())),
+                new Kit.Experiment("mac_sme2_on_xnnlog", repo.resolve("executorch/cmake-out/host-sme2-on-xnnlog/executor_runner"), "xnntrace", 1, 0, List.of(1, 4), List.of(), null, 600, Map.of()),
+                new Kit.Experiment("mac_sme2_off_xnnlog", repo.resolve("executorch/cmake-out/host-sme2-off-xnnlog/executor_runner"), "xnntrace", 1, 0, List.of(1, 4), List.of(), null, 600, Map.of())),
                 c.experiments());
         assertEquals(List.of(
                 new Kit.ComparePair(new Kit.ExpRef("mac_sme2_off", 1), new Kit.ExpRef("mac_sme2_on", 1), "MobileNetV2 fp16: SME2 off -> on, 1 thread"),

@@ -74,7 +74,7 @@ class MacPipelineTest {
     static final String MAIN = """
             {"name": "mac_sme2_on", "runner_path": "executorch/cmake-out/host-sme2-on/executor_runner", "runs": 5, "warmup": 1, "threads": [1, 2]},
             {"name": "mac_sme2_off", "runner_path": "executorch/cmake-out/host-sme2-off/executor_runner", "runs": 5, "warmup": 0},
-            {"name": "mac_xnntrace", "runner_path": "executorch/cmake-out/host-sme2-on-xnnlog/executor_runner", "mode": "xnntrace", "warmup": 0}""";
+            {"name": "mac_xnntrace", "runner_path": "executorch/cmake-out/host-sme2-on-xnnlog/executor_runner", "mode": "xnntrace", "warmup": 0, "threads": [1]}""";
     static final String PAIR = ", \"analysis\": {\"compare_pairs\": [{\"baseline\": {\"experiment\": \"mac_sme2_off\", \"threads\": 1},"
             + " \"candidate\": {\"experiment\": \"mac_sme2_on\", \"threads\": 1}, \"label\": \"SME2 on vs off\"}]}";
 
@@ -117,7 +117,7 @@ class MacPipelineTest {
         JsonNode m = Kit.readJson(run.resolve("manifest.json"));
         assertEquals(List.of("schema_version", "generated_at", "tool", "status", "config", "model", "executorch", "run_root", "host", "device",
                 "runners", "results", "warnings"), TestKit.names(m.fieldNames()));
-        assertEquals(1, m.get("schema_version").asInt());
+        assertEquals(2, m.get("schema_version").asInt(), "2: metrics with warmup_in_process and latency_all_ms");
         assertTrue(m.get("generated_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
         assertEquals("MacPipeline", m.get("tool").asText());
         assertEquals("ok", m.get("status").asText());
@@ -145,19 +145,22 @@ class MacPipelineTest {
             int t = e.get("threads").asInt();
             Path dir = run.resolve(exp).resolve("t" + t), etdump = dir.resolve("run.etdump");
             JsonNode x = e.get("metrics");
-            List<Double> lat = Kit.etdumpRuns(etdump).executeMs();
-            int runs = exp.equals("mac_xnntrace") ? 1 : 5;
-            assertEquals(runs, lat.size());
-            assertEquals(lat, doubles(x.get("latency_ms")));
+            List<Double> all = Kit.etdumpRuns(etdump).executeMs();
+            int runs = exp.equals("mac_xnntrace") ? 1 : 5, warm = exp.equals("mac_sme2_on") ? 1 : 0;
+            assertEquals(warm + runs, all.size(), "the timed process runs the warm-up executions, then the timed ones");
+            List<Double> lat = all.subList(warm, all.size());
+            assertEquals(all, doubles(x.get("latency_all_ms")));
+            assertEquals(lat, doubles(x.get("latency_ms")), "latency_ms: steady state only");
+            assertEquals(warm, x.get("warmup_in_process").asInt());
             assertEquals(median(lat), x.get("median_ms").asDouble());
             assertEquals(lat.stream().min(Double::compare).orElseThrow(), x.get("min_ms").asDouble());
             assertEquals(lat.stream().max(Double::compare).orElseThrow(), x.get("max_ms").asDouble());
-            assertEquals(List.of("runs", "warmup", "threads", "latency_ms", "median_ms", "min_ms", "max_ms", "runner_reported_ms", "etdump", "log",
+            assertEquals(List.of("runs", "warmup", "warmup_in_process", "threads", "latency_ms", "latency_all_ms", "median_ms", "min_ms", "max_ms", "runner_reported_ms", "etdump", "log",
                     "etdump_rel", "log_rel", "xnntrace_log_rel", "mean_ms", "cv_percent", "warnings", "seconds"), TestKit.names(x.fieldNames()));
             assertEquals(runs, x.get("runs").asInt());
             assertEquals(exp.equals("mac_sme2_on") ? 1 : 0, x.get("warmup").asInt());
             assertEquals(t, x.get("threads").asInt());
-            Matcher rep = Pattern.compile("Model executed successfully " + runs + " time\\(s\\) in ([0-9.]+) ms").matcher(Files.readString(dir.resolve("runner.log")));
+            Matcher rep = Pattern.compile("Model executed successfully " + (warm + runs) + " time\\(s\\) in ([0-9.]+) ms").matcher(Files.readString(dir.resolve("runner.log")));
             assertTrue(rep.find());
             assertEquals(Double.parseDouble(rep.group(1)), x.get("runner_reported_ms").asDouble());
             assertEquals(etdump.toString(), x.get("etdump").asText());
@@ -167,11 +170,11 @@ class MacPipelineTest {
             assertEquals(exp.equals("mac_xnntrace") ? "mac_xnntrace/t1/xnntrace.log" : null, x.get("xnntrace_log_rel").textValue());
             assertEquals(0, x.get("warnings").size(), x.toString());
             Path runner = exp.equals("mac_sme2_on") ? on : exp.equals("mac_sme2_off") ? off : xnnlog;
-            assertEquals(cmd(runner, model, runs, t, etdump), Files.readAllLines(dir.resolve("command.txt")));
-            assertEquals(exp.equals("mac_sme2_on"), Files.exists(dir.resolve("warmup.log")));
-            assertFalse(Files.exists(dir.resolve("model.etdump")), "the warm-up's default ETDump is removed");
+            assertEquals(cmd(runner, model, warm + runs, t, etdump), Files.readAllLines(dir.resolve("command.txt")));
+            assertFalse(Files.exists(dir.resolve("warmup.log")), "no separate warm-up process without --warmup-process");
+            assertFalse(Files.exists(dir.resolve("model.etdump")));
         }
-        assertTrue(Files.readString(run.resolve("mac_sme2_on/t1/warmup.log")).contains("Iteration 1 of 1: "));
+        assertTrue(Files.readString(run.resolve("mac_sme2_on/t1/runner.log")).contains("Iteration 6 of 6: "));
         String kernels = Files.readString(run.resolve("mac_xnntrace/t1/xnntrace.log"));
         assertTrue(kernels.contains("Note (XNNPACK): Using gemm microkernel 'xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2'."), kernels);
         assertFalse(kernels.contains("OutputX"), "xnntrace.log holds stderr only");
@@ -215,7 +218,7 @@ class MacPipelineTest {
                 {"name": "short", %1$s, "env": {"FAKE_RUNNER_MODE": "short"}},
                 {"name": "badflag", %1$s, "extra_args": ["--num_runs", "3"]},
                 {"name": "good", %1$s}""".formatted(r), "");
-        TestKit.Run run = pipeline(cfg.toString(), "--no-analysis");
+        TestKit.Run run = pipeline(cfg.toString(), "--no-analysis", "--warmup-process");
         assertEquals(1, run.code(), run.toString());
         Path dir = onlyRunFolder();
         JsonNode m = Kit.readJson(dir.resolve("manifest.json"));
@@ -383,10 +386,16 @@ class MacPipelineTest {
         StringBuilder want = new StringBuilder(folder.group());
         for (Object[] s : new Object[][]{{on, "mac_sme2_on", 1, 5, 1}, {on, "mac_sme2_on", 2, 5, 1}, {off, "mac_sme2_off", 1, 5, 0}, {xnnlog, "mac_xnntrace", 1, 1, 0}}) {
             Path dir = run.resolve((String) s[1]).resolve("t" + s[2]);
-            if ((int) s[4] > 0) want.append("(cd ").append(dir).append(") ").append(String.join(" ", cmd((Path) s[0], model, 1, (int) s[2], null))).append('\n');
-            want.append("(cd ").append(dir).append(") ").append(String.join(" ", cmd((Path) s[0], model, (int) s[3], (int) s[2], dir.resolve("run.etdump")))).append('\n');
+            // the warm-up runs inside the timed process: --num_executions warmup + runs, no separate warm-up process
+            want.append("(cd ").append(dir).append(") ").append(String.join(" ", cmd((Path) s[0], model, (int) s[4] + (int) s[3], (int) s[2], dir.resolve("run.etdump")))).append('\n');
         }
         assertEquals(want.toString(), r.out());
+
+        TestKit.Run sep = pipeline(cfg.toString(), "--dry-run", "--no-analysis", "--warmup-process", "--only", "mac_sme2_on");
+        assertEquals(0, sep.code(), sep.toString());
+        Path dir1 = Path.of(Pattern.compile("^# run folder: (\\S+) ").matcher(sep.out()).results().findFirst().orElseThrow().group(1)).resolve("mac_sme2_on/t1");
+        assertTrue(sep.out().contains("(cd " + dir1 + ") " + String.join(" ", cmd(on, model, 1, 1, null)) + "\n(cd " + dir1 + ") "
+                + String.join(" ", cmd(on, model, 6, 1, dir1.resolve("run.etdump"))) + "\n"), "--warmup-process adds the separate warm-up process: " + sep.out());
 
         TestKit.Run json = pipeline("--dry-run", "--no-analysis", "--json", "--only", "mac_sme2_off", cfg.toString()); // CONFIG after --only
         assertEquals(0, json.code(), json.toString());

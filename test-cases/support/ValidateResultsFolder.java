@@ -13,7 +13,10 @@ import java.util.function.Consumer;
 /**
  * A known-good run folder for ValidateResults tests, written the way the pipelines write it (Kit.RunFolder) from the real
  * runner fixtures: experiment "mnv1" at 1 and 2 threads (runner-mnv1/mnv1-t1 and mnv1-t2: 20 executions each, one
- * warm-up), with latencies read from the ETDumps by Kit.etdumpRuns. Edit helpers then break it one way at a time.
+ * warm-up in a separate process, written before metrics had warmup_in_process: those keys are left out), with latencies
+ * read from the ETDumps by Kit.etdumpRuns. goodInProcess: the same experiment from runner-mnv1/mnv1-w5-t1 and -t2 (25
+ * executions in the timed process: warmup_in_process 5 + 20 runs), as the pipelines write it now. Edit helpers then
+ * break it one way at a time.
  */
 public final class ValidateResultsFolder {
     public static final String SHA = "e2f18eb2a1b2c3d4e5f60718293a4b5c6d7e8f90";
@@ -26,7 +29,14 @@ public final class ValidateResultsFolder {
     }
 
     /** Writes the folder under tmp/runs/ (config and model under tmp/ too). */
-    public static ValidateResultsFolder good(Path tmp) {
+    public static ValidateResultsFolder good(Path tmp) { return make(tmp, false); }
+
+    /** The same with the warm-up inside the timed process (metrics warmup_in_process 5, latency_all_ms of 25). */
+    public static ValidateResultsFolder goodInProcess(Path tmp) { return make(tmp, true); }
+
+    private static ValidateResultsFolder make(Path tmp, boolean inProcess) {
+        int warmup = inProcess ? 5 : 1;
+        String fixture = inProcess ? "runner-mnv1/mnv1-w5-t" : "runner-mnv1/mnv1-t";
         try {
             Path model = tmp.resolve("models/mnv1_xnnpack_fp32.pte");
             Files.createDirectories(model.getParent());
@@ -34,7 +44,7 @@ public final class ValidateResultsFolder {
             Path config = tmp.resolve("configs/mnv1.json");
             Files.createDirectories(config.getParent());
             Files.writeString(config, "{\"model\": \"../models/mnv1_xnnpack_fp32.pte\", \"experiments\": [{\"name\": \"mnv1\", "
-                    + "\"runner_path\": \"../executorch/cmake-out/host-sme2-on/executor_runner\", \"runs\": 20, \"warmup\": 1, \"threads\": [1, 2]}]}\n");
+                    + "\"runner_path\": \"../executorch/cmake-out/host-sme2-on/executor_runner\", \"runs\": 20, \"warmup\": " + warmup + ", \"threads\": [1, 2]}]}\n");
             Kit.RunFolder rf = Kit.RunFolder.create(tmp.resolve("runs"), "mnv1_xnnpack_fp32", "MacPipeline");
             rf.manifest.put("config", config.toString());
             rf.manifest.put("model", model.toString());
@@ -43,13 +53,15 @@ public final class ValidateResultsFolder {
             for (int threads : List.of(1, 2)) {
                 Path t = Files.createDirectories(rf.dir.resolve("mnv1/t" + threads));
                 Path etdump = t.resolve("run.etdump"), log = t.resolve("runner.log");
-                Files.copy(TestKit.shipped("runner-mnv1/mnv1-t" + threads + ".etdump"), etdump);
-                Files.copy(TestKit.shipped("runner-mnv1/mnv1-t" + threads + ".log"), log);
-                Files.writeString(t.resolve("command.txt"), String.join("\n", Files.readString(TestKit.shipped("runner-mnv1/mnv1-t" + threads + ".cmd")).trim().split("\\s+")) + "\n");
-                Files.writeString(t.resolve("warmup.log"), "I 00:00:00.000 executor_runner.cpp] Model executed successfully 1 time(s) in 3.1 ms.\n");
+                Files.copy(TestKit.shipped(fixture + threads + ".etdump"), etdump);
+                Files.copy(TestKit.shipped(fixture + threads + ".log"), log);
+                Files.writeString(t.resolve("command.txt"), String.join("\n", Files.readString(TestKit.shipped(fixture + threads + ".cmd")).trim().split("\\s+")) + "\n");
+                if (!inProcess) Files.writeString(t.resolve("warmup.log"), "I 00:00:00.000 executor_runner.cpp] Model executed successfully 1 time(s) in 3.1 ms.\n");
                 List<Double> latency = Kit.etdumpRuns(etdump).executeMs();
                 var entry = rf.result("mnv1", threads, "timing");
-                rf.record(entry, "ok", null, rf.metrics(20, 1, threads, latency, null, etdump, log, null));
+                Map<String, Object> metrics = rf.metrics(20, inProcess ? warmup : 0, threads, latency, null, etdump, log, null);
+                if (!inProcess) { metrics.remove("warmup_in_process"); metrics.remove("latency_all_ms"); metrics.put("warmup", warmup); }
+                rf.record(entry, "ok", null, metrics);
             }
             rf.finish();
             Kit.writeJson(rf.dir.resolve("config.json"), Kit.readJson(config));
