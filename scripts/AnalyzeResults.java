@@ -3305,6 +3305,8 @@ public class AnalyzeResults implements Callable<Integer> {
             ObjectNode outside = outsideInsight(m);
             if (outside != null) out.add(outside);
             out.add(sme2Insight(m));
+            ObjectNode perOperator = operatorKernelInsight(m);
+            if (perOperator != null) out.add(perOperator);
             out.add(noiseInsight(m));
             return out;
         }
@@ -3735,6 +3737,7 @@ public class AnalyzeResults implements Callable<Integer> {
             operators(d, m);
             figure(d, shown, charts, OPERATORS_SVG, m);
             kernels(d, m);
+            operatorKernels(d, m);
             program(d, m);
             comparisons(d, m);
             figure(d, shown, charts, COMPARISON_SVG, m);
@@ -3928,6 +3931,110 @@ public class AnalyzeResults implements Callable<Integer> {
                 secondaryHints(d, e);
             }
             if (m.exps.stream().anyMatch(e -> e.evidence.equals("unknown"))) d.add(new Para("How to prove it:", capitalise(PROVE_SME2)));
+        }
+
+        // =================================================================================================================
+        // Report: kernel per operator (the per-operator attribution of the kernel log, and its on/off join)
+        // =================================================================================================================
+
+        private static List<Exp> withOperatorKernels(Model m) {
+            return m.exps.stream().filter(e -> e.raw.path("operator_kernels").isObject()).toList();
+        }
+
+        /** The finding: per experiment, how many operators ran SME2 microkernels and which did not. */
+        private static ObjectNode operatorKernelInsight(Model m) {
+            List<Exp> with = withOperatorKernels(m);
+            if (with.isEmpty()) return null;
+            StringBuilder t = new StringBuilder();
+            long sme2 = 0;
+            Map<String, List<Exp>> byVerdict = new LinkedHashMap<>();
+            for (Exp e : with) {
+                sme2 += e.raw.get("operator_kernels").path("sme2_operators").asLong();
+                byVerdict.computeIfAbsent(or(str(e.raw.get("operator_kernels"), "verdict"), "no verdict"), k -> new ArrayList<>()).add(e);
+            }
+            int shown = 0;
+            for (Map.Entry<String, List<Exp>> v : byVerdict.entrySet()) {
+                if (shown++ == 3) { t.append(count(byVerdict.size() - 3, "more verdict is", "more verdicts are")).append(" in the table \"Kernel per operator\". "); break; }
+                t.append(labels(v.getValue())).append(": ").append(v.getKey()).append(". ");
+            }
+            for (JsonNode c : list(m.root, "comparisons")) {
+                List<JsonNode> join = list(c, "operator_kernels");
+                if (join.isEmpty()) continue;
+                long changed = join.stream().filter(x -> x.path("kernel_changed").asBoolean()).count();
+                t.append("From ").append(or(str(c, "baseline"), "?")).append(" to ").append(or(str(c, "candidate"), "?")).append(", ")
+                        .append(count((int) changed, "operator changed", "operators changed")).append(" kernel. ");
+            }
+            t.append("The kernel log shows which microkernels XNNPACK selected for each operator; the GEMM tile logged at reshape "
+                    + "names a GEMM's kernel, other operators are listed with their candidate kernels.");
+            return insight(sme2 > 0 ? "Which operators got SME2 kernels" : "Kernel per operator: no SME2 microkernel", t.toString(), null);
+        }
+
+        private static void operatorKernels(List<Block> d, Model m) {
+            List<Exp> with = withOperatorKernels(m);
+            if (with.isEmpty()) return;
+            d.add(new Heading(2, "Kernel per operator"));
+            d.add(new Para(null, "Which microkernel each XNNPACK operator instance ran, from the per-operator lines of the kernel "
+                    + "log (XNN_LOG_LEVEL 5): a GEMM or IGEMM operator runs the microkernel of the tile chosen at reshape (mr × nr); "
+                    + "other operators print no kernel choice, so they are \"ambiguous\" with the microkernels the log announced "
+                    + "for their kind. A kernel log shows what XNNPACK selected. Every operator is in operator_kernels.csv."));
+            for (Exp e : with) {
+                JsonNode ok = e.raw.get("operator_kernels");
+                d.add(new Heading(3, e.cite()));
+                d.add(new Para("SME2 per operator:", or(str(ok, "verdict"), "–") + "."));
+                String from = str(ok, "log_from");
+                d.add(new Para("Kernel log:", or(str(ok, "log"), "–") + (from == null ? "" : " (from " + from + ")") + "; "
+                        + or(str(ok, "match_note"), "")));
+                List<JsonNode> ops = new ArrayList<>(list(ok, "operators"));
+                ops.sort(Comparator.comparingDouble((JsonNode x) -> fin(num(x, "ms_per_run")) ? -num(x, "ms_per_run") : 0));
+                List<List<String>> rows = new ArrayList<>();
+                for (JsonNode o : ops.subList(0, Math.min(m.top, ops.size()))) {
+                    JsonNode t = o.path("tile");
+                    rows.add(List.of(or(str(o, "event"), or(str(o, "xnnpack_operator"), "?")), or(str(o, "category"), "–"),
+                            ms3(num(o, "ms_per_run")), pctCell(num(o, "share")), or(str(o, "path"), "–"),
+                            t.isObject() ? t.path("mr").asInt() + " × " + t.path("nr").asInt() : "–", kernelCell(o),
+                            or(str(o, "isa"), "–"), or(str(o, "sme2"), "–")));
+                }
+                d.add(new Table(List.of("Operator", "Category", "ms/run", "% of XNNPACK", "Path", "mr × nr", "Microkernel", "ISA", "SME2"),
+                        "llrrlllll", rows));
+                if (ops.size() > m.top) d.add(new Para(null, (ops.size() - m.top) + " more operators are in operator_kernels.csv."));
+                Map<String, double[]> byKernel = new LinkedHashMap<>();
+                for (JsonNode o : ops) {
+                    double[] v = byKernel.computeIfAbsent(kernelCell(o), k -> new double[2]);
+                    v[0]++;
+                    if (fin(num(o, "ms_per_run"))) v[1] += num(o, "ms_per_run");
+                }
+                double total = byKernel.values().stream().mapToDouble(v -> v[1]).sum();
+                List<List<String>> kr = new ArrayList<>();
+                byKernel.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1])).forEach(x ->
+                        kr.add(List.of(x.getKey(), count(x.getValue()[0]), total > 0 ? ms3(x.getValue()[1]) : "–",
+                                total > 0 ? pct(x.getValue()[1] / total) : "–")));
+                d.add(new Heading(4, "Time per microkernel"));
+                d.add(new Table(List.of("Microkernel", "Operators", "ms/run", "% of XNNPACK"), "lrrr", kr));
+            }
+            for (JsonNode c : list(m.root, "comparisons")) {
+                List<JsonNode> join = new ArrayList<>(list(c, "operator_kernels"));
+                if (join.isEmpty()) continue;
+                d.add(new Heading(3, "Kernel changes: " + or(str(c, "label"), "?")));
+                join.sort(Comparator.comparing((JsonNode x) -> !x.path("kernel_changed").asBoolean())
+                        .thenComparingDouble(x -> fin(num(x, "delta_ms")) ? num(x, "delta_ms") : 0));
+                List<List<String>> rows = new ArrayList<>();
+                for (JsonNode x : join.subList(0, Math.min(m.top, join.size())))
+                    rows.add(List.of(or(str(x, "operator"), "?"), or(str(x, "before_kernel"), "–"), or(str(x, "after_kernel"), "–"),
+                            ms3(num(x, "before_ms")), ms3(num(x, "after_ms")), fin(num(x, "speedup")) ? times(num(x, "speedup")) : "–"));
+                d.add(new Para(null, join.stream().filter(x -> x.path("kernel_changed").asBoolean()).count() + " of " + join.size()
+                        + " operators changed kernel from " + or(str(c, "baseline"), "?") + " to " + or(str(c, "candidate"), "?")
+                        + " (operators pair by kind and occurrence, whatever their data type). All are in analysis_summary.json."));
+                d.add(new Table(List.of("Operator", "Before kernel", "After kernel", "Before ms", "After ms", "Speedup"), "lllrrr", rows));
+            }
+        }
+
+        /** A kernel for a table cell: the name, "skipped", or "ambiguous: a, b, c (+N)". */
+        private static String kernelCell(JsonNode o) {
+            if (str(o, "kernel") != null) return str(o, "kernel");
+            if ("skipped".equals(str(o, "status"))) return "skipped";
+            List<String> c = strings(o, "candidates");
+            if (c.isEmpty()) return "ambiguous (no candidate in the log)";
+            return "ambiguous: " + String.join(", ", c.subList(0, Math.min(3, c.size()))) + (c.size() > 3 ? " (+" + (c.size() - 3) + ")" : "");
         }
 
         private static void secondaryHints(List<Block> d, Exp e) {

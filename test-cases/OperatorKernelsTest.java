@@ -84,6 +84,47 @@ class OperatorKernelsTest {
         assertEquals(1.0, share, 1e-9, "shares of the XNNPACK operator time add up");
     }
 
+    /** The shipped demo run: CSV, report table and finding, trace args, and the per-operator join of its comparison. */
+    @Test
+    void demoRunCarriesTheKernelOfEveryOperatorIntoEveryOutput() throws Exception {
+        Path out = tmp.resolve("demo");
+        TestKit.Run r = TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", TestKit.shipped("demo-run").toString(),
+                "--out", out.toString()));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("  SME2 per operator (kernel log of host_fp32_xnnlog/t1): none of the 31 XNNPACK operators ran an SME2 "
+                + "microkernel (ISAs of their kernels: avx512f)\n"), r.out());
+        List<String> csv = Files.readAllLines(out.resolve("operator_kernels.csv"));
+        assertEquals(AnalyzeResults.OPERATOR_KERNELS_HEADER, csv.get(0));
+        assertEquals(1 + 3 * 32, csv.size(), "32 operators for each of the 3 experiments (the timing ones borrow the log)");
+        String fc4 = csv.stream().filter(l -> l.startsWith("host_fp32/t2,9,\"Fully Connected (NC, F32) GEMM #4\",")).findFirst().orElseThrow();
+        assertTrue(fc4.contains(",7,32,1600,88,88,229,determined," + F32_GEMM_7X32 + ",avx512f,no,"), fc4);
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("\n## Kernel per operator\n"), md);
+        assertTrue(md.contains("| Fully Connected (NC, F32) GEMM \\#1 | GEMM | "), md);
+        assertTrue(md.contains("**Finding 5: Kernel per operator: no SME2 microkernel.** host_fp32/t1 (1 thread), host_fp32/t2 (2 threads) and "
+                + "host_fp32_xnnlog/t1 (1 thread): none of the 31 XNNPACK operators ran an SME2 microkernel"), md);
+        assertTrue(Files.readString(out.resolve("report.html")).contains("Kernel per operator"));
+        JsonNode trace = Kit.JSON.readTree(out.resolve("trace.json").toFile());
+        int withKernel = 0;
+        for (JsonNode ev : trace.get("traceEvents")) {
+            JsonNode a = ev.path("args");
+            if (!a.has("kernel")) continue;
+            withKernel++;
+            if (a.path("delegate_debug_identifier").asText().equals("Convolution (NHWC, F32) IGEMM #1")) {
+                assertEquals(F32_IGEMM_7X16, a.get("kernel").asText());
+                assertEquals("7x16", a.get("tile").asText());
+                assertEquals("no", a.get("sme2").asText());
+            }
+        }
+        assertEquals(32 * (20 + 20 + 3), withKernel, "every XNNPACK event of every traced execution carries its kernel");
+        JsonNode s = Kit.JSON.readTree(out.resolve("analysis_summary.json").toFile());
+        JsonNode join = s.get("comparisons").get(0).get("operator_kernels");
+        assertEquals(32, join.size());
+        for (JsonNode x : join) assertFalse(x.get("kernel_changed").asBoolean(), "1 vs 2 threads: same kernels " + x);
+        assertEquals("Fully Connected GEMM #1", join.get(3).get("operator").asText());
+        assertTrue(join.get(3).get("speedup").asDouble() > 0);
+    }
+
     @Test
     void realSamlikeLogAttributesEveryOperator() throws Exception {
         Path dir = TestKit.shared("runner-samlike");
