@@ -1864,7 +1864,8 @@ public class AnalyzeResults implements Callable<Integer> {
                     String basis) {}
 
     /** The attribution of one experiment; match = "order", "name" or "none" (how log operators met ETDump events). */
-    record Attribution(String log, String from, String match, String matchNote, List<OpKernel> operators, String verdict) {
+    record Attribution(String log, String from, String match, String matchNote, List<OpKernel> operators, String verdict,
+                       OperatorLog opLog) {
         long ran() { return operators.stream().filter(o -> !o.status().equals("skipped")).count(); }
     }
 
@@ -1900,7 +1901,7 @@ public class AnalyzeResults implements Callable<Integer> {
                     : "the ETDump's XNNPACK events do not match the log's operators (is it the same model?): times left out";
         };
         List<OpKernel> list = List.copyOf(r);
-        return new Attribution(log.file(), e.klogFrom(), match, note, list, operatorVerdict(list));
+        return new Attribution(log.file(), e.klogFrom(), match, note, list, operatorVerdict(list), log.operatorLog());
     }
 
     /** XNNPACK operator events of the ETDump's Execute block (the one with the most runs), in event order. */
@@ -2167,6 +2168,14 @@ public class AnalyzeResults implements Callable<Integer> {
         o.put("sme2_operators", at.operators().stream().filter(x -> x.sme2().equals("yes")).count());
         o.put("determined", at.operators().stream().filter(x -> x.status().equals("determined")).count());
         o.put("ambiguous", at.operators().stream().filter(x -> x.status().equals("ambiguous")).count());
+        ObjectNode cr = o.putObject("creation");
+        cr.put("packed_weight_allocations", at.opLog().packedWeightLines());
+        cr.put("packed_weight_bytes", at.opLog().packedWeightBytes());
+        ArrayNode pt = cr.putArray("dwconv_primary_tiles");
+        at.opLog().dwconvPrimaryTiles().forEach(pt::add);
+        cr.put("nr2_config_lines", at.opLog().nr2Lines());
+        cr.put("note", "creation-time lines, not tied to operators: XNNPACK also creates fingerprint operators inside a real "
+                + "operator's creation, which print the same lines");
         ArrayNode a = o.putArray("operators");
         for (OpKernel k : at.operators()) {
             ObjectNode r = a.addObject();

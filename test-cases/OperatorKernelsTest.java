@@ -76,6 +76,10 @@ class OperatorKernelsTest {
         assertEquals(List.of("xnn_f32_rsum_ukernel__avx512f_u32_acc2", "xnn_f32_rdsum_ukernel_7p7x__avx512f_u64"), texts(ops.get(28).get("candidates")));
         assertEquals(3, ops.get(0).get("candidates").size(), "the x32 transposes announced");
         assertEquals("skipped", ops.get(30).get("status").asText());
+        JsonNode cr = ok.get("creation");
+        assertEquals(32, cr.get("packed_weight_allocations").asInt(), "28 weighted operators and 4 fingerprint creations");
+        assertEquals(texts(Kit.JSON.valueToTree(List.of("3", "9"))), texts(cr.get("dwconv_primary_tiles")));
+        assertEquals(13, cr.get("nr2_config_lines").asInt());
         assertEquals(15, ok.get("determined").asInt());
         assertEquals(16, ok.get("ambiguous").asInt());
         assertEquals("none of the 31 XNNPACK operators ran an SME2 microkernel (ISAs of their kernels: avx512f)", ok.get("verdict").asText());
