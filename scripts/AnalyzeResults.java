@@ -1984,14 +1984,12 @@ public class AnalyzeResults implements Callable<Integer> {
                 return determined(o, event, category, ms, share, exact.get(0), "reshape chose mr=" + t.mr() + ", nr=" + t.nr()
                         + "; the only announced " + kindText + " microkernel" + (typed.isEmpty() ? "" : " for " + dt) + " with tile "
                         + t.mr() + "x" + t.nr());
-            if (exact.isEmpty()) {
-                List<Kernel> sme = pool.stream().filter(k -> k.isa().startsWith("neonsme")
-                        && (t.mr() == 1 ? tileOf(k.name(), 1) == 1 : tileOf(k.name(), 1) > 1)).toList();
-                if (sme.size() == 1 && sme.size() == pool.stream().filter(k -> t.mr() == 1 ? tileOf(k.name(), 1) == 1
-                        : tileOf(k.name(), 1) > 1).count())
-                    return determined(o, event, category, ms, share, sme.get(0), "reshape chose mr=" + t.mr() + ", nr=" + t.nr()
+            if (exact.isEmpty() && !typed.isEmpty()) {
+                List<Kernel> sameClass = pool.stream().filter(k -> t.mr() == 1 ? tileOf(k.name(), 1) == 1 : tileOf(k.name(), 1) > 1).toList();
+                if (sameClass.size() == 1 && sameClass.get(0).isa().startsWith("neonsme"))
+                    return determined(o, event, category, ms, share, sameClass.get(0), "reshape chose mr=" + t.mr() + ", nr=" + t.nr()
                             + "; SME kernels size their tile from the vector length at run time, and this is the only announced "
-                            + kindText + " microkernel" + (typed.isEmpty() ? "" : " for " + dt) + " with " + (t.mr() == 1 ? "mr=1" : "mr>1"));
+                            + kindText + " microkernel for " + dt + " with " + (t.mr() == 1 ? "mr=1" : "mr>1"));
             }
             List<Kernel> c = exact.isEmpty() ? pool : exact;
             return ambiguous(o, event, category, ms, share, c, c.isEmpty() ? "no " + kindText + " microkernel is announced in the log"
