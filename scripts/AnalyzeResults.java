@@ -45,6 +45,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,7 +67,7 @@ import java.util.zip.ZipInputStream;
                 "",
                 "Writes into the output folder: analysis_summary.json, inspector.csv (Inspector's columns; OPERATOR_CALL rows "
                         + "kept, as in Inspector.to_dataframe; with several experiments one more column, experiment, at the end), "
-                        + "operators.csv, categories.csv, kernels.csv, comparison.csv, cold_start.csv, trace.json (Chrome trace events: open it in "
+                        + "operators.csv, categories.csv, kernels.csv, operator_kernels.csv (the microkernel of each XNNPACK operator), comparison.csv, cold_start.csv, trace.json (Chrome trace events: open it in "
                         + "ui.perfetto.dev), report.md, report.html and the SVG charts.",
                 ""},
         footerHeading = "%nExamples:%n",
@@ -171,7 +173,7 @@ public class AnalyzeResults implements Callable<Integer> {
     static final Set<String> RESERVED_FRAMEWORK = Set.of("Method::init", "Program::load_method", "Method::execute");
     static final String REREAD_FIX = "re-run the step that wrote this file (a profiling run writes the ETDump once, at exit); a partial copy is truncated";
     static final List<String> OUTPUT_FILES = List.of("analysis_summary.json", "inspector.csv", "operators.csv",
-            "categories.csv", "kernels.csv", "comparison.csv", "cold_start.csv", "trace.json");
+            "categories.csv", "kernels.csv", "comparison.csv", "cold_start.csv", "trace.json", "operator_kernels.csv");
     static final List<String> REPORT_FILES = List.of("report.md", "report.html", "categories.svg", "operators.svg",
             "latency.svg", "comparison.svg");
 
@@ -951,7 +953,8 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     /** A kernel log: microkernels in order of first announcement, and the line formats seen. */
-    record KernelLog(String file, List<Kernel> kernels, int announcements, Map<String, Integer> formats, int lines) {
+    record KernelLog(String file, List<Kernel> kernels, int announcements, Map<String, Integer> formats, int lines,
+                     OperatorLog operatorLog) {
         Map<String, Integer> isas() {
             Map<String, Integer> r = new LinkedHashMap<>();
             for (Kernel k : kernels) r.merge(k.isa(), 1, Integer::sum);
@@ -974,8 +977,10 @@ public class AnalyzeResults implements Callable<Integer> {
         Map<String, Integer> formats = new LinkedHashMap<>();
         int lines = 0, announcements = 0;
         BufferedReader br = new BufferedReader(in);
+        OperatorLogReader ops = new OperatorLogReader();
         for (String line; (line = br.readLine()) != null; ) {
             lines++;
+            ops.line(line);
             Matcher m = KERNEL_LINE.matcher(line);
             if (!m.find()) continue;
             announcements++;
@@ -986,7 +991,7 @@ public class AnalyzeResults implements Callable<Integer> {
         }
         List<Kernel> kernels = new ArrayList<>();
         counts.forEach((k, c) -> kernels.add(new Kernel(parts.get(k)[0], parts.get(k)[1], isa(parts.get(k)[1]), c[0])));
-        return new KernelLog(file, List.copyOf(kernels), announcements, formats, lines);
+        return new KernelLog(file, List.copyOf(kernels), announcements, formats, lines, ops.build());
     }
 
     static String lineFormat(String line) {
@@ -1007,6 +1012,106 @@ public class AnalyzeResults implements Callable<Integer> {
             return tok;
         }
         return fallback == null ? "unknown" : fallback;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------------
+    // Readers: the per-operator lines of a level-5 XNNPACK log. Format strings at the XNNPACK commit ExecuTorch v1.3.1
+    // pins (1adaa7c7): runtime.c xnn_reshape_runtime "reshaping operator %u (%s)"; microkernel-utils.c
+    // xnn_gemm_best_tile_size "Tile size for GEMM with num_groups=%zi, m=%zu, n=%zu and mr=%zu, nr=%zu set to [%zu, %zu]
+    // (%zu tiles)" (printed inside the reshape of GEMM/IGEMM/batch-matmul operators, with the mr actually used);
+    // operator-run.c xnn_run_operator_with_index "running operator %zu:%zu (%s %s)" / "skip running operator ..." (operator
+    // type, microkernel type); convolution-nhwc.c "using dwconv unipass of primary_tile %u"; fully-connected-nc.c
+    // "Using `nr2` GEMM config for %s op." and "allocated %zu bytes for packed weights in %s operator".
+    // ---------------------------------------------------------------------------------------------------------------------
+
+    static final Pattern OP_RUN_LINE = Pattern.compile("(skip )?running operator (\\d+):(\\d+) \\(");
+    static final Pattern OP_RESHAPE_LINE = Pattern.compile("reshaping operator (\\d+) \\(");
+    static final Pattern GEMM_TILE_LINE = Pattern.compile("Tile size for GEMM with num_groups=(\\d+), m=(\\d+), n=(\\d+) and "
+            + "mr=(\\d+), nr=(\\d+) set to \\[(\\d+), (\\d+)\\] \\((\\d+) tiles\\)");
+    static final Pattern DWCONV_UNIPASS_LINE = Pattern.compile("using dwconv unipass of primary_tile (\\d+)");
+    static final Pattern NR2_LINE = Pattern.compile("Using `nr2` GEMM config for ");
+    static final Pattern PACKED_WEIGHTS_LINE = Pattern.compile("allocated (\\d+) bytes for packed weights in ");
+
+    /** The GEMM tile XNNPACK chose for one operator at reshape (mr is the row count of the microkernel that runs). */
+    record Tile(long groups, long m, long n, int mr, int nr, long nc, long tiles) {}
+
+    /** One XNNPACK operator of the runtime (operator index = run order), from its reshape and run lines. */
+    record OpLine(int index, String type, String path, boolean skipped, int runs, int objects, Tile tile) {
+        /** The name XNNPACK's profiler gives it (runtime.c xnn_profile_info_operator_name): type, and path unless Default. */
+        String profileName() { return path.isEmpty() || path.equals("Default") ? type : type + " " + path; }
+    }
+
+    /** The per-operator part of a kernel log; creation-time facts are kept as totals (see OperatorLogReader). */
+    record OperatorLog(List<OpLine> operators, List<Integer> dwconvPrimaryTiles, int nr2Lines, int packedWeightLines,
+                       long packedWeightBytes, int runLines) {
+        boolean present() { return !operators.isEmpty(); }
+    }
+
+    /**
+     * Collects the per-operator lines. Creation lines (packed weights, dwconv primary tile, nr2) are not tied to operator
+     * instances: XNNPACK also creates throw-away "fingerprint" operators inside a real operator's creation
+     * (fully-connected-nc.c create_fully_connected_nc_helper -> xnn_fingerprint_fully_connected_nc), which print the same
+     * lines, so their order does not identify the operator. Reshape and run lines carry the operator index.
+     */
+    static final class OperatorLogReader {
+        private final Map<Integer, String[]> names = new TreeMap<>();
+        private final Map<Integer, int[]> runs = new HashMap<>();      // index -> {runs, skipped, max object index}
+        private final Map<Integer, Tile> tiles = new HashMap<>();
+        private final Set<Integer> primaryTiles = new TreeSet<>();
+        private int reshaping = -1, nr2, packedLines, runLines;
+        private long packedBytes;
+
+        void line(String line) {
+            if (line.indexOf("operator") < 0 && line.indexOf("Tile size") < 0 && line.indexOf("dwconv") < 0) return;
+            Matcher m;
+            if ((m = OP_RUN_LINE.matcher(line)).find()) {
+                String inner = balanced(line, m.end() - 1);
+                if (inner == null) return;
+                int idx = Integer.parseInt(m.group(2)), obj = Integer.parseInt(m.group(3));
+                runLines++;
+                int[] r = runs.computeIfAbsent(idx, k -> new int[3]);
+                r[2] = Math.max(r[2], obj);
+                if (obj != 0) return;
+                r[0]++;
+                if (m.group(1) != null) r[1] = 1;
+                int close = inner.lastIndexOf(')');
+                names.putIfAbsent(idx, close < 0 ? new String[]{inner.trim(), ""}
+                        : new String[]{inner.substring(0, close + 1).trim(), inner.substring(close + 1).trim()});
+            } else if ((m = OP_RESHAPE_LINE.matcher(line)).find()) {
+                reshaping = Integer.parseInt(m.group(1));
+            } else if ((m = GEMM_TILE_LINE.matcher(line)).find()) {
+                if (reshaping >= 0) tiles.putIfAbsent(reshaping, new Tile(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                        Long.parseLong(m.group(3)), Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
+                        Long.parseLong(m.group(7)), Long.parseLong(m.group(8))));
+            } else if ((m = DWCONV_UNIPASS_LINE.matcher(line)).find()) {
+                primaryTiles.add(Integer.parseInt(m.group(1)));
+            } else if (NR2_LINE.matcher(line).find()) {
+                nr2++;
+            } else if ((m = PACKED_WEIGHTS_LINE.matcher(line)).find()) {
+                packedLines++;
+                packedBytes += Long.parseLong(m.group(1));
+            }
+        }
+
+        OperatorLog build() {
+            List<OpLine> ops = new ArrayList<>();
+            names.forEach((i, n) -> {
+                int[] r = runs.get(i);
+                ops.add(new OpLine(i, n[0], n[1], r[1] == 1, r[0], r[2] + 1, tiles.get(i)));
+            });
+            return new OperatorLog(List.copyOf(ops), List.copyOf(primaryTiles), nr2, packedLines, packedBytes, runLines);
+        }
+
+        /** The text inside the parenthesis opening at open, nested parentheses included; null when it is not closed. */
+        static String balanced(String s, int open) {
+            int depth = 0;
+            for (int i = open; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '(') depth++;
+                else if (c == ')' && --depth == 0) return s.substring(open + 1, i);
+            }
+            return null;
+        }
     }
 
     // =====================================================================================================================
@@ -1862,6 +1967,373 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     // =====================================================================================================================
+    // Analysis: per-operator kernel attribution (which microkernel each XNNPACK operator instance ran)
+    // =====================================================================================================================
+
+    /** One XNNPACK operator instance: its ETDump event, time and what the kernel log says it ran. */
+    record OpKernel(int index, String xnnpackOperator, String path, String event, String category, Double msPerRun,
+                    Double share, Tile tile, String status, String kernel, String isa, String sme2, List<String> candidates,
+                    String basis) {}
+
+    /** The attribution of one experiment; match = "order", "name" or "none" (how log operators met ETDump events). */
+    record Attribution(String log, String from, String match, String matchNote, List<OpKernel> operators, String verdict,
+                       OperatorLog opLog) {
+        long ran() { return operators.stream().filter(o -> !o.status().equals("skipped")).count(); }
+    }
+
+    static final List<String> GEMM_KINDS = List.of("gemm", "dqgemm", "qp8gemm", "qp8gemm_bl");
+    static final List<String> IGEMM_KINDS = List.of("igemm", "dqigemm");
+    static final Pattern KERNEL_TILE = Pattern.compile("_(\\d+)x(\\d+)(?:[a-z]\\d+)*__");
+    static final Set<String> LAYOUTS = Set.of("NC", "NHWC", "NCHW", "ND", "NWC", "NCW", "CHW", "HWC");
+
+    /** The attribution for an experiment with a kernel log that has per-operator lines; null otherwise. */
+    static Attribution attribution(Experiment e) {
+        KernelLog log = e.klog();
+        if (log == null || log.operatorLog() == null || !log.operatorLog().present()) return null;
+        List<Row> rows = delegateRows(e.blocks());
+        int skip = e.an() == null ? 0 : e.an().skipRuns();
+        List<OpLine> ops = log.operatorLog().operators();
+        String[] events = new String[ops.size()];
+        Double[] ms = new Double[ops.size()];
+        String match = matchEvents(ops, rows, events, ms, skip);
+        double total = 0;
+        for (Double d : ms) if (d != null) total += d;
+        List<OpKernel> r = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            OpLine o = ops.get(i);
+            String name = events[i] != null ? operatorType(events[i]) : o.profileName();
+            r.add(resolveKernel(o, log.kernels(), log.operatorLog().dwconvPrimaryTiles(), events[i], category(name, "xnnpack"), ms[i],
+                    ms[i] == null || total <= 0 ? null : ms[i] / total));
+        }
+        String note = switch (match) {
+            case "order" -> rows.size() + " XNNPACK operator events of the ETDump matched the log's operators in run order and by name";
+            case "name" -> "the ETDump's XNNPACK events do not follow the log's operators one to one (" + rows.size() + " events, "
+                    + ops.size() + " operators); matched by name and occurrence (#k) only";
+            default -> rows.isEmpty() ? "no XNNPACK operator events in the ETDump: operators listed from the log only"
+                    : "the ETDump's XNNPACK events do not match the log's operators (is it the same model?): times left out";
+        };
+        List<OpKernel> list = List.copyOf(r);
+        return new Attribution(log.file(), e.klogFrom(), match, note, list, operatorVerdict(list), log.operatorLog());
+    }
+
+    /** XNNPACK operator events of the ETDump's Execute block (the one with the most runs), in event order. */
+    static List<Row> delegateRows(List<Block> blocks) {
+        Block best = null;
+        if (blocks != null) for (Block b : blocks)
+            if (b.name().equals("Execute") && (best == null || b.runs().size() > best.runs().size())) best = b;
+        List<Row> r = new ArrayList<>();
+        if (best != null) for (Row row : best.rows()) if (Boolean.TRUE.equals(row.delegated()) && row.raw() != null) r.add(row);
+        return r;
+    }
+
+    /** Fills events/ms for each log operator: by run order when names agree one to one, else by name and occurrence. */
+    static String matchEvents(List<OpLine> ops, List<Row> rows, String[] events, Double[] ms, int skip) {
+        boolean order = rows.size() == ops.size();
+        for (int i = 0; order && i < ops.size(); i++) order = sameOperator(ops.get(i), operatorType(rows.get(i).name()));
+        if (order) {
+            for (int i = 0; i < ops.size(); i++) { events[i] = rows.get(i).name(); ms[i] = meanAfter(rows.get(i).raw(), skip); }
+            return "order";
+        }
+        Map<String, Row> byName = new HashMap<>();
+        rows.forEach(x -> byName.putIfAbsent(x.name(), x));
+        Map<String, Integer> seen = new HashMap<>();
+        boolean any = false;
+        for (int i = 0; i < ops.size(); i++) {
+            OpLine o = ops.get(i);
+            for (String n : List.of(o.type() + " " + o.path(), o.type())) {
+                Row x = byName.get(n + " #" + (seen.getOrDefault(n, 0) + 1));
+                if (x == null) continue;
+                events[i] = x.name();
+                ms[i] = meanAfter(x.raw(), skip);
+                any = true;
+                break;
+            }
+            seen.merge(o.type() + " " + o.path(), 1, Integer::sum);
+            if (!o.path().isEmpty()) seen.merge(o.type(), 1, Integer::sum);
+        }
+        return any ? "name" : "none";
+    }
+
+    /** An ETDump event's base name names this operator: its type with or without the microkernel type. */
+    static boolean sameOperator(OpLine o, String eventType) {
+        return eventType.equals(o.type()) || eventType.equals(o.type() + " " + o.path());
+    }
+
+    static Double meanAfter(double[] raw, int skip) {
+        if (raw == null || raw.length == 0) return null;
+        int from = skip < raw.length ? skip : 0;
+        return Stats.mean(Arrays.copyOfRange(raw, from, raw.length));
+    }
+
+    /**
+     * What one operator ran. GEMM/IGEMM: the reshape's tile names mr x nr, and the operator runs the config's
+     * gemm[mr-1] microkernel, whose name carries the tile (gemm-config.c); the log's announced kernels of that kind and
+     * data type with that tile are the candidates. SME kernels take mr/nr from the vector length at run time
+     * (..._get_mr()/_get_nr()), so their name's tile may differ from the logged one. Other operators print no kernel
+     * choice: the candidates are the announced kernels of their kind (DWConv: the unipass kernels whose primary tile
+     * the log's "using dwconv unipass of primary_tile P" lines name, printed when such operators were created).
+     */
+    static OpKernel resolveKernel(OpLine o, List<Kernel> announced, List<Integer> primaryTiles, String event, String category,
+                                  Double ms, Double share) {
+        if (o.skipped())
+            return new OpKernel(o.index(), o.type(), o.path(), event, category, ms, share, o.tile(), "skipped", null, null,
+                    "n/a", List.of(), "XNNPACK skipped it at run time (\"skip running operator\"): no microkernel ran");
+        String dt = dataType(o.type());
+        boolean gemm = o.path().equals("GEMM"), igemm = o.path().equals("IGEMM");
+        List<String> kinds = gemm ? GEMM_KINDS : igemm ? IGEMM_KINDS : kindsFor(o);
+        List<Kernel> ofKind = announced.stream().filter(k -> kinds.contains(k.category())).toList();
+        List<Kernel> typed = dt == null ? List.of() : ofKind.stream().filter(k -> k.name().startsWith("xnn_" + dt + "_")).toList();
+        List<Kernel> pool = typed.isEmpty() ? ofKind : typed;
+        if (o.path().equals("DWConv") && !primaryTiles.isEmpty()) {
+            List<Kernel> tiled = pool.stream().filter(k -> primaryTiles.contains(primaryTileOf(k.name()))).toList();
+            if (!tiled.isEmpty()) pool = tiled;
+        }
+        String kindText = String.join("/", kinds);
+        if ((gemm || igemm) && o.tile() != null) {
+            Tile t = o.tile();
+            List<Kernel> exact = pool.stream().filter(k -> tileOf(k.name(), 1) == t.mr() && tileOf(k.name(), 2) == t.nr()).toList();
+            if (exact.size() == 1)
+                return determined(o, event, category, ms, share, exact.get(0), "reshape chose mr=" + t.mr() + ", nr=" + t.nr()
+                        + "; the only announced " + kindText + " microkernel" + (typed.isEmpty() ? "" : " for " + dt) + " with tile "
+                        + t.mr() + "x" + t.nr());
+            if (exact.isEmpty() && !typed.isEmpty()) {
+                List<Kernel> sameClass = pool.stream().filter(k -> t.mr() == 1 ? tileOf(k.name(), 1) == 1 : tileOf(k.name(), 1) > 1).toList();
+                if (sameClass.size() == 1 && sameClass.get(0).isa().startsWith("neonsme"))
+                    return determined(o, event, category, ms, share, sameClass.get(0), "reshape chose mr=" + t.mr() + ", nr=" + t.nr()
+                            + "; SME kernels size their tile from the vector length at run time, and this is the only announced "
+                            + kindText + " microkernel for " + dt + " with " + (t.mr() == 1 ? "mr=1" : "mr>1"));
+            }
+            List<Kernel> c = exact.isEmpty() ? pool : exact;
+            return ambiguous(o, event, category, ms, share, c, c.isEmpty() ? "no " + kindText + " microkernel is announced in the log"
+                    : "reshape chose mr=" + t.mr() + ", nr=" + t.nr() + "; " + (exact.isEmpty() ? "no announced " + kindText
+                    + " microkernel has that tile" : exact.size() + " announced " + kindText + " microkernels have that tile"));
+        }
+        String why = (gemm || igemm) ? "no \"Tile size for GEMM\" line for this operator at reshape"
+                : "XNNPACK logs no per-operator kernel choice for " + (o.path().isEmpty() ? o.type() : o.path()) + " operators";
+        if (o.path().equals("DWConv"))
+            why += " (the primary tiles " + primaryTiles + " are printed when operators are created, in an order that does not "
+                    + "identify the operator)";
+        return ambiguous(o, event, category, ms, share, pool, why + (pool.isEmpty() ? "; no " + kindText + " microkernel announced"
+                : "; candidates: the announced " + kindText + " microkernels" + (typed.isEmpty() ? "" : " for " + dt)
+                + (o.path().equals("DWConv") && !primaryTiles.isEmpty() ? " with one of those primary tiles" : "")));
+    }
+
+    private static OpKernel determined(OpLine o, String event, String category, Double ms, Double share, Kernel k, String basis) {
+        return new OpKernel(o.index(), o.type(), o.path(), event, category, ms, share, o.tile(), "determined", k.name(), k.isa(),
+                k.sme2() ? "yes" : "no", List.of(k.name()), basis);
+    }
+
+    private static OpKernel ambiguous(OpLine o, String event, String category, Double ms, Double share, List<Kernel> c, String basis) {
+        Set<String> isas = new LinkedHashSet<>();
+        c.forEach(k -> isas.add(k.isa()));
+        boolean all = !c.isEmpty() && c.stream().allMatch(Kernel::sme2), none = !c.isEmpty() && c.stream().noneMatch(Kernel::sme2);
+        return new OpKernel(o.index(), o.type(), o.path(), event, category, ms, share, o.tile(), "ambiguous", null,
+                isas.size() == 1 ? isas.iterator().next() : null, all ? "yes" : none ? "no" : "unknown",
+                c.stream().map(Kernel::name).toList(), basis);
+    }
+
+    /** The kernel-name prefix of an operator type: "Fully Connected (NC, QD8, F32, QC8W)" -> qd8_f32_qc8w; null if none. */
+    static String dataType(String type) {
+        int a = type.lastIndexOf('('), b = type.lastIndexOf(')');
+        if (a < 0 || b < a) return null;
+        List<String> parts = new ArrayList<>();
+        for (String p : type.substring(a + 1, b).split(",")) if (!p.isBlank() && !LAYOUTS.contains(p.trim())) parts.add(p.trim().toLowerCase(Locale.ROOT));
+        return parts.isEmpty() ? null : String.join("_", parts);
+    }
+
+    /** The log categories (`Using <category> microkernel`) that can serve an operator that is not a GEMM/IGEMM. */
+    static List<String> kindsFor(OpLine o) {
+        String p = o.path(), t = o.type();
+        if (p.equals("DWConv")) return List.of("dwconv");
+        if (t.startsWith("Pack LH")) return List.of("pack_lh");
+        if (p.equals("Transpose") || t.startsWith("Transpose") || t.startsWith("Copy")) return List.of("transposec", "transposev", "copy");
+        if (p.startsWith("Reduce") || p.equals("Mean") || t.startsWith("Mean") || t.startsWith("Sum") || t.startsWith("Max (") || t.startsWith("Min ("))
+            return List.of("reduce", "reduce_discontiguous");
+        if (p.equals("VMulCAddC")) return List.of("vmulcaddc");
+        if (t.startsWith("Softmax")) return List.of("raddstoreexpminusmax", "reduce", "binary");
+        if (t.contains("Pooling")) return List.of("maxpool", "avgpool", "argmaxpool");
+        if (t.endsWith("(ND)") && List.of("Add", "Subtract", "Multiply", "Divide", "Minimum", "Maximum", "Squared Difference",
+                "Copy Sign", "PReLU", "Modulus", "ATan2").stream().anyMatch(x -> t.startsWith(x + " ("))) return List.of("binary");
+        return List.of("unary");
+    }
+
+    static final Pattern DWCONV_PRIMARY = Pattern.compile("_(\\d+)p\\d+c__");
+
+    /** The primary tile of a unipass dwconv kernel (xnn_f32_dwconv_minmax_ukernel_9p16c__avx512f -> 9); -1 if none. */
+    static int primaryTileOf(String kernel) {
+        Matcher m = DWCONV_PRIMARY.matcher(kernel);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** mr (group 1) or nr (group 2) of a kernel name such as xnn_f32_gemm_minmax_ukernel_7x16__avx512f_broadcast; -1 if none. */
+    static int tileOf(String kernel, int group) {
+        Matcher m = KERNEL_TILE.matcher(kernel);
+        return m.find() ? Integer.parseInt(m.group(group)) : -1;
+    }
+
+    /**
+     * The per-operator SME2 verdict: how many operators ran SME2 microkernels, which, their share of the XNNPACK operator
+     * time, and the operators that did not (by type, with their share): what a kernel log shows XNNPACK selected.
+     */
+    static String operatorVerdict(List<OpKernel> ops) {
+        List<OpKernel> ran = ops.stream().filter(o -> !o.status().equals("skipped")).toList();
+        if (ran.isEmpty()) return "no XNNPACK operator ran according to the kernel log";
+        List<OpKernel> yes = ran.stream().filter(o -> o.sme2().equals("yes")).toList();
+        Set<String> kernels = new LinkedHashSet<>();
+        yes.forEach(o -> kernels.add(o.kernel() != null ? o.kernel() : String.join(" or ", o.candidates())));
+        StringBuilder sb = new StringBuilder();
+        if (yes.isEmpty()) {
+            Set<String> isas = new LinkedHashSet<>();
+            ran.forEach(o -> { if (o.isa() != null) isas.add(o.isa()); });
+            sb.append("none of the ").append(ran.size()).append(" XNNPACK operators ran an SME2 microkernel")
+                    .append(isas.isEmpty() ? "" : " (ISAs of their kernels: " + String.join(", ", isas) + ")");
+        } else {
+            sb.append(yes.size()).append(" of ").append(ran.size()).append(" XNNPACK operators ran SME2 microkernels (")
+                    .append(String.join(", ", kernels)).append(")").append(shareText(yes));
+        }
+        List<OpKernel> not = ran.stream().filter(o -> !o.sme2().equals("yes")).toList();
+        if (!yes.isEmpty() && !not.isEmpty()) {
+            Map<String, List<OpKernel>> byType = new LinkedHashMap<>();
+            not.forEach(o -> byType.computeIfAbsent(o.event() != null ? operatorType(o.event())
+                    : o.path().isEmpty() || o.path().equals("Default") ? o.xnnpackOperator() : o.xnnpackOperator() + " " + o.path(),
+                    k -> new ArrayList<>()).add(o));
+            List<String> parts = new ArrayList<>();
+            byType.forEach((type, l) -> {
+                Set<String> what = new LinkedHashSet<>();
+                l.forEach(o -> what.add(o.isa() != null ? o.isa() : o.sme2().equals("no") ? "no SME2 candidate" : "kernel ambiguous"));
+                parts.add(l.size() + " " + type + " (" + String.join(", ", what) + ")");
+            });
+            sb.append("; without SME2: ").append(String.join(", ", parts)).append(shareText(not));
+        }
+        return sb.toString();
+    }
+
+    private static String shareText(List<OpKernel> ops) {
+        double s = 0;
+        for (OpKernel o : ops) { if (o.share() == null) return ""; s += o.share(); }
+        return String.format(Locale.ROOT, ", %.0f%% of the XNNPACK operator time", 100 * s);
+    }
+
+    /**
+     * The per-operator join of a comparison: each operator's kernel and time on both sides, and what changed. Operators
+     * pair by their kind without the data type and their occurrence ("Fully Connected GEMM #3"), so an F32 operator of
+     * the SME2-off build meets the PF32 one the SME2-on build made of it; operators of one side only (Pack LH) stay alone.
+     */
+    static ArrayNode kernelJoinJson(Attribution base, Attribution cand) {
+        ArrayNode a = Kit.JSON.createArrayNode();
+        if (base == null || cand == null) return a;
+        Map<String, OpKernel> after = joinKeys(cand.operators());
+        joinKeys(base.operators()).forEach((k, b) -> a.add(joinRow(k, b, after.remove(k))));
+        after.forEach((k, c) -> a.add(joinRow(k, null, c)));
+        return a;
+    }
+
+    private static Map<String, OpKernel> joinKeys(List<OpKernel> ops) {
+        Map<String, OpKernel> r = new LinkedHashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (OpKernel o : ops) {
+            String family = (o.xnnpackOperator().replaceAll("\\s*\\([^)]*\\)", "").trim() + " " + o.path()).trim();
+            r.put(family + " #" + seen.merge(family, 1, Integer::sum), o);
+        }
+        return r;
+    }
+
+    private static ObjectNode joinRow(String key, OpKernel b, OpKernel c) {
+        ObjectNode o = Kit.object();
+        o.put("operator", key);
+        o.put("before_event", b == null ? null : b.event());
+        o.put("after_event", c == null ? null : c.event());
+        o.put("category", (b != null ? b : c).category());
+        o.put("before_kernel", b == null ? null : kernelText(b));
+        o.put("after_kernel", c == null ? null : kernelText(c));
+        o.put("before_sme2", b == null ? null : b.sme2());
+        o.put("after_sme2", c == null ? null : c.sme2());
+        o.put("kernel_changed", b != null && c != null && !kernelText(b).equals(kernelText(c)));
+        num(o, "before_ms", b == null ? null : b.msPerRun());
+        num(o, "after_ms", c == null ? null : c.msPerRun());
+        Double bm = b == null ? null : b.msPerRun(), cm = c == null ? null : c.msPerRun();
+        num(o, "delta_ms", bm == null || cm == null ? null : cm - bm);
+        num(o, "speedup", bm == null || cm == null || cm <= 0 ? null : bm / cm);
+        return o;
+    }
+
+    /** The kernel as one string: its name, "skipped", or "ambiguous: a | b". */
+    static String kernelText(OpKernel o) {
+        return switch (o.status()) {
+            case "determined" -> o.kernel();
+            case "skipped" -> "skipped";
+            default -> o.candidates().isEmpty() ? "ambiguous (no candidate announced)" : "ambiguous: " + String.join(" | ", o.candidates());
+        };
+    }
+
+    static ObjectNode attributionJson(Attribution at) {
+        ObjectNode o = Kit.object();
+        o.put("log", at.log());
+        o.put("log_from", at.from());
+        o.put("etdump_match", at.match());
+        o.put("match_note", at.matchNote());
+        o.put("verdict", at.verdict());
+        o.put("operators_total", at.operators().size());
+        o.put("operators_ran", at.ran());
+        o.put("sme2_operators", at.operators().stream().filter(x -> x.sme2().equals("yes")).count());
+        o.put("determined", at.operators().stream().filter(x -> x.status().equals("determined")).count());
+        o.put("ambiguous", at.operators().stream().filter(x -> x.status().equals("ambiguous")).count());
+        ObjectNode cr = o.putObject("creation");
+        cr.put("packed_weight_allocations", at.opLog().packedWeightLines());
+        cr.put("packed_weight_bytes", at.opLog().packedWeightBytes());
+        ArrayNode pt = cr.putArray("dwconv_primary_tiles");
+        at.opLog().dwconvPrimaryTiles().forEach(pt::add);
+        cr.put("nr2_config_lines", at.opLog().nr2Lines());
+        cr.put("note", "creation-time lines, not tied to operators: XNNPACK also creates fingerprint operators inside a real "
+                + "operator's creation, which print the same lines");
+        ArrayNode a = o.putArray("operators");
+        for (OpKernel k : at.operators()) {
+            ObjectNode r = a.addObject();
+            r.put("index", k.index());
+            r.put("event", k.event());
+            r.put("xnnpack_operator", k.xnnpackOperator());
+            r.put("path", k.path());
+            r.put("category", k.category());
+            num(r, "ms_per_run", k.msPerRun());
+            num(r, "share", k.share());
+            Tile t = k.tile();
+            if (t == null) r.putNull("tile");
+            else {
+                ObjectNode tj = r.putObject("tile");
+                tj.put("mr", t.mr()); tj.put("nr", t.nr()); tj.put("m", t.m()); tj.put("n", t.n()); tj.put("nc", t.nc());
+                tj.put("tiles", t.tiles()); tj.put("groups", t.groups());
+            }
+            r.put("status", k.status());
+            r.put("kernel", k.kernel());
+            r.put("isa", k.isa());
+            r.put("sme2", k.sme2());
+            r.set("candidates", strings(k.candidates()));
+            r.put("basis", k.basis());
+        }
+        return o;
+    }
+
+    static final String OPERATOR_KERNELS_HEADER = "experiment,operator_index,event,xnnpack_operator,path,category,ms_per_run,"
+            + "share,mr,nr,m,n,tile_nc,tiles,status,kernel,isa,sme2,candidates,kernel_log";
+
+    /** operator_kernels.csv: one row per XNNPACK operator instance of each experiment with a per-operator kernel log. */
+    static String operatorKernelsCsv(List<Experiment> exps) {
+        StringBuilder sb = new StringBuilder(OPERATOR_KERNELS_HEADER).append('\n');
+        for (Experiment e : exps) {
+            Attribution at = attribution(e);
+            if (at == null) continue;
+            for (OpKernel k : at.operators()) {
+                Tile t = k.tile();
+                csvLine(sb, Arrays.asList(e.in().label(), k.index(), k.event(), k.xnnpackOperator(), k.path(), k.category(),
+                        pyOrNull(k.msPerRun()), pyOrNull(k.share()), t == null ? null : t.mr(), t == null ? null : t.nr(),
+                        t == null ? null : t.m(), t == null ? null : t.n(), t == null ? null : t.nc(), t == null ? null : t.tiles(),
+                        k.status(), k.kernel(), k.isa(), k.sme2(), String.join(" ", k.candidates()), at.log()));
+            }
+        }
+        return sb.toString();
+    }
+
+    // =====================================================================================================================
     // Comparison: SME2 off (baseline) vs on (candidate), bootstrap confidence interval of the median speedup
     // =====================================================================================================================
 
@@ -2042,13 +2514,24 @@ public class AnalyzeResults implements Callable<Integer> {
         ArrayNode ea = s.putArray("experiments");
         for (Experiment e : exps) ea.add(experimentJson(e));
         ArrayNode ca = s.putArray("comparisons");
-        for (Comparison c : comps) ca.add(comparisonJson(c));
+        for (Comparison c : comps) ca.add(withKernelJoin(comparisonJson(c), c, exps));
         s.set("skipped", Kit.JSON.valueToTree(job.skipped()));
         s.set("warnings", strings(job.warnings()));
         return s;
     }
 
     static String str(Object o) { return o == null ? null : o.toString(); }
+
+    /** Adds the per-operator kernel join of a comparison ("operator_kernels", empty without per-operator logs). */
+    static ObjectNode withKernelJoin(ObjectNode cj, Comparison c, List<Experiment> exps) {
+        Attribution b = null, a = null;
+        for (Experiment e : exps) {
+            if (e.in().label().equals(c.baseline())) b = attribution(e);
+            if (e.in().label().equals(c.candidate())) a = attribution(e);
+        }
+        cj.set("operator_kernels", kernelJoinJson(b, a));
+        return cj;
+    }
 
     private static JsonNode runJson(JsonNode manifest) {
         if (manifest == null) return null;
@@ -2115,6 +2598,8 @@ public class AnalyzeResults implements Callable<Integer> {
         o.put("sme2_evidence", e.evidence().verdict());
         o.put("sme2_evidence_detail", e.evidence().detail());
         o.set("secondary_hints", strings(e.evidence().hints()));
+        Attribution at = attribution(e);
+        o.set("operator_kernels", at == null ? null : attributionJson(at));
         o.set("program", e.program());
         o.set("inspector", inspectorJson(e));
         List<String> w = new ArrayList<>(an == null ? List.of() : an.warnings());
@@ -2476,6 +2961,7 @@ public class AnalyzeResults implements Callable<Integer> {
     private static void traceExperiment(JsonGenerator g, Experiment e, int pid, int traceRuns) throws IOException {
         metadata(g, "process_name", pid, 0, e.in().label());
         long t0 = firstTimestamp(e.dump());
+        Map<String, OpKernel> kernels = kernelsByEvent(e);
         Set<Integer> used = e.an() == null ? Set.of() : new HashSet<>(e.an().usedRuns());
         int executions = 0;
         for (int r = 0; r < e.dump().runs().size(); r++) {
@@ -2490,7 +2976,7 @@ public class AnalyzeResults implements Callable<Integer> {
             for (Ev ev : run.events())
                 if (ev instanceof Profile p) ps.add(new TraceEvent(p, p.start() - t0, durationMs(e.dump().file(), p, p.delegated())));
             ps.sort(Comparator.comparingLong(TraceEvent::start).thenComparing(Comparator.comparingDouble(TraceEvent::ms).reversed()));
-            for (TraceEvent x : ps) traceEvent(g, x, pid, r, t0);
+            for (TraceEvent x : ps) traceEvent(g, x, pid, r, t0, kernels);
         }
     }
 
@@ -2509,7 +2995,15 @@ public class AnalyzeResults implements Callable<Integer> {
         g.writeEndObject();
     }
 
-    private static void traceEvent(JsonGenerator g, TraceEvent x, int pid, int tid, long t0) throws IOException {
+    /** The attributed kernel of each XNNPACK event name of an experiment (empty without a per-operator kernel log). */
+    static Map<String, OpKernel> kernelsByEvent(Experiment e) {
+        Attribution at = attribution(e);
+        Map<String, OpKernel> m = new HashMap<>();
+        if (at != null) for (OpKernel k : at.operators()) if (k.event() != null) m.put(k.event(), k);
+        return m;
+    }
+
+    private static void traceEvent(JsonGenerator g, TraceEvent x, int pid, int tid, long t0, Map<String, OpKernel> kernels) throws IOException {
         Profile p = x.p();
         boolean delegated = p.delegated();
         String name = p.inspectorName();
@@ -2527,6 +3021,13 @@ public class AnalyzeResults implements Callable<Integer> {
         g.writeObjectFieldStart("args");
         g.writeNumberField("instruction_id", p.instructionId());
         if (delegated) g.writeStringField("delegate_debug_identifier", name);
+        OpKernel k = delegated ? kernels.get(name) : null;
+        if (k != null) {
+            g.writeStringField("kernel", kernelText(k));
+            if (k.isa() != null) g.writeStringField("kernel_isa", k.isa());
+            g.writeStringField("sme2", k.sme2());
+            if (k.tile() != null) g.writeStringField("tile", k.tile().mr() + "x" + k.tile().nr());
+        }
         g.writeEndObject();
         g.writeEndObject();
     }
@@ -2842,6 +3343,7 @@ public class AnalyzeResults implements Callable<Integer> {
         Kit.writeAtomic(dir.resolve("operators.csv"), operatorsCsv(exps));
         Kit.writeAtomic(dir.resolve("categories.csv"), categoriesCsv(exps));
         Kit.writeAtomic(dir.resolve("kernels.csv"), kernelsCsv(exps));
+        Kit.writeAtomic(dir.resolve("operator_kernels.csv"), operatorKernelsCsv(exps));
         Kit.writeAtomic(dir.resolve("comparison.csv"), comparisonCsv(comps));
         Kit.writeAtomic(dir.resolve("cold_start.csv"), coldStartCsv(exps));
         Kit.writeAtomic(dir.resolve("trace.json"), traceJson(exps, traceRuns));
@@ -2863,6 +3365,8 @@ public class AnalyzeResults implements Callable<Integer> {
             if (an != null) for (OpStat s : an.operators().subList(0, Math.min(top, an.operators().size())))
                 o.printf(Locale.ROOT, "    %-44s %-13s %8.4f ms/run  x%.0f%n", s.name(), s.category(), s.meanMsPerRun(), s.countPerRun());
             o.println("  " + e.evidence().detail());
+            Attribution at = attribution(e);
+            if (at != null) o.println("  SME2 per operator (kernel log" + (at.from() == null ? "" : " of " + at.from()) + "): " + at.verdict());
             e.evidence().hints().forEach(h -> o.println("  hint: " + h));
             if (an != null) an.warnings().forEach(w -> io.warn(e.in().label() + ": " + w));
         }
@@ -3148,6 +3652,8 @@ public class AnalyzeResults implements Callable<Integer> {
             ObjectNode outside = outsideInsight(m);
             if (outside != null) out.add(outside);
             out.add(sme2Insight(m));
+            ObjectNode perOperator = operatorKernelInsight(m);
+            if (perOperator != null) out.add(perOperator);
             out.add(noiseInsight(m));
             return out;
         }
@@ -3630,6 +4136,7 @@ public class AnalyzeResults implements Callable<Integer> {
             operators(d, m);
             figure(d, shown, charts, OPERATORS_SVG, m);
             kernels(d, m);
+            operatorKernels(d, m);
             program(d, m);
             comparisons(d, m);
             figure(d, shown, charts, COMPARISON_SVG, m);
@@ -3847,6 +4354,110 @@ public class AnalyzeResults implements Callable<Integer> {
                 secondaryHints(d, e);
             }
             if (m.exps.stream().anyMatch(e -> e.evidence.equals("unknown"))) d.add(new Para("How to find out:", capitalise(PROVE_SME2)));
+        }
+
+        // =================================================================================================================
+        // Report: kernel per operator (the per-operator attribution of the kernel log, and its on/off join)
+        // =================================================================================================================
+
+        private static List<Exp> withOperatorKernels(Model m) {
+            return m.exps.stream().filter(e -> e.raw.path("operator_kernels").isObject()).toList();
+        }
+
+        /** The finding: per experiment, how many operators ran SME2 microkernels and which did not. */
+        private static ObjectNode operatorKernelInsight(Model m) {
+            List<Exp> with = withOperatorKernels(m);
+            if (with.isEmpty()) return null;
+            StringBuilder t = new StringBuilder();
+            long sme2 = 0;
+            Map<String, List<Exp>> byVerdict = new LinkedHashMap<>();
+            for (Exp e : with) {
+                sme2 += e.raw.get("operator_kernels").path("sme2_operators").asLong();
+                byVerdict.computeIfAbsent(or(str(e.raw.get("operator_kernels"), "verdict"), "no verdict"), k -> new ArrayList<>()).add(e);
+            }
+            int shown = 0;
+            for (Map.Entry<String, List<Exp>> v : byVerdict.entrySet()) {
+                if (shown++ == 3) { t.append(count(byVerdict.size() - 3, "more verdict is", "more verdicts are")).append(" in the table \"Kernel per operator\". "); break; }
+                t.append(labels(v.getValue())).append(": ").append(v.getKey()).append(". ");
+            }
+            for (JsonNode c : list(m.root, "comparisons")) {
+                List<JsonNode> join = list(c, "operator_kernels");
+                if (join.isEmpty()) continue;
+                long changed = join.stream().filter(x -> x.path("kernel_changed").asBoolean()).count();
+                t.append("From ").append(or(str(c, "baseline"), "?")).append(" to ").append(or(str(c, "candidate"), "?")).append(", ")
+                        .append(count((int) changed, "operator changed", "operators changed")).append(" kernel. ");
+            }
+            t.append("The kernel log shows which microkernels XNNPACK selected for each operator; the GEMM tile logged at reshape "
+                    + "names a GEMM's kernel, other operators are listed with their candidate kernels.");
+            return insight(sme2 > 0 ? "Which operators got SME2 kernels" : "Kernel per operator: no SME2 microkernel", t.toString(), null);
+        }
+
+        private static void operatorKernels(List<Block> d, Model m) {
+            List<Exp> with = withOperatorKernels(m);
+            if (with.isEmpty()) return;
+            d.add(new Heading(2, "Kernel per operator"));
+            d.add(new Para(null, "Which microkernel each XNNPACK operator instance ran, from the per-operator lines of the kernel "
+                    + "log (XNN_LOG_LEVEL 5): a GEMM or IGEMM operator runs the microkernel of the tile chosen at reshape (mr × nr); "
+                    + "other operators print no kernel choice, so they are \"ambiguous\" with the microkernels the log announced "
+                    + "for their kind. A kernel log shows what XNNPACK selected. Every operator is in operator_kernels.csv."));
+            for (Exp e : with) {
+                JsonNode ok = e.raw.get("operator_kernels");
+                d.add(new Heading(3, e.cite()));
+                d.add(new Para("SME2 per operator:", or(str(ok, "verdict"), "–") + "."));
+                String from = str(ok, "log_from");
+                d.add(new Para("Kernel log:", or(str(ok, "log"), "–") + (from == null ? "" : " (from " + from + ")") + "; "
+                        + or(str(ok, "match_note"), "")));
+                List<JsonNode> ops = new ArrayList<>(list(ok, "operators"));
+                ops.sort(Comparator.comparingDouble((JsonNode x) -> fin(num(x, "ms_per_run")) ? -num(x, "ms_per_run") : 0));
+                List<List<String>> rows = new ArrayList<>();
+                for (JsonNode o : ops.subList(0, Math.min(m.top, ops.size()))) {
+                    JsonNode t = o.path("tile");
+                    rows.add(List.of(or(str(o, "event"), or(str(o, "xnnpack_operator"), "?")), or(str(o, "category"), "–"),
+                            ms3(num(o, "ms_per_run")), pctCell(num(o, "share")), or(str(o, "path"), "–"),
+                            t.isObject() ? t.path("mr").asInt() + " × " + t.path("nr").asInt() : "–", kernelCell(o),
+                            or(str(o, "isa"), "–"), or(str(o, "sme2"), "–")));
+                }
+                d.add(new Table(List.of("Operator", "Category", "ms/run", "% of XNNPACK", "Path", "mr × nr", "Microkernel", "ISA", "SME2"),
+                        "llrrlllll", rows));
+                if (ops.size() > m.top) d.add(new Para(null, (ops.size() - m.top) + " more operators are in operator_kernels.csv."));
+                Map<String, double[]> byKernel = new LinkedHashMap<>();
+                for (JsonNode o : ops) {
+                    double[] v = byKernel.computeIfAbsent(kernelCell(o), k -> new double[2]);
+                    v[0]++;
+                    if (fin(num(o, "ms_per_run"))) v[1] += num(o, "ms_per_run");
+                }
+                double total = byKernel.values().stream().mapToDouble(v -> v[1]).sum();
+                List<List<String>> kr = new ArrayList<>();
+                byKernel.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1])).forEach(x ->
+                        kr.add(List.of(x.getKey(), count(x.getValue()[0]), total > 0 ? ms3(x.getValue()[1]) : "–",
+                                total > 0 ? pct(x.getValue()[1] / total) : "–")));
+                d.add(new Heading(4, "Time per microkernel"));
+                d.add(new Table(List.of("Microkernel", "Operators", "ms/run", "% of XNNPACK"), "lrrr", kr));
+            }
+            for (JsonNode c : list(m.root, "comparisons")) {
+                List<JsonNode> join = new ArrayList<>(list(c, "operator_kernels"));
+                if (join.isEmpty()) continue;
+                d.add(new Heading(3, "Kernel changes: " + or(str(c, "label"), "?")));
+                join.sort(Comparator.comparing((JsonNode x) -> !x.path("kernel_changed").asBoolean())
+                        .thenComparingDouble(x -> fin(num(x, "delta_ms")) ? num(x, "delta_ms") : 0));
+                List<List<String>> rows = new ArrayList<>();
+                for (JsonNode x : join.subList(0, Math.min(m.top, join.size())))
+                    rows.add(List.of(or(str(x, "operator"), "?"), or(str(x, "before_kernel"), "–"), or(str(x, "after_kernel"), "–"),
+                            ms3(num(x, "before_ms")), ms3(num(x, "after_ms")), fin(num(x, "speedup")) ? times(num(x, "speedup")) : "–"));
+                d.add(new Para(null, join.stream().filter(x -> x.path("kernel_changed").asBoolean()).count() + " of " + join.size()
+                        + " operators changed kernel from " + or(str(c, "baseline"), "?") + " to " + or(str(c, "candidate"), "?")
+                        + " (operators pair by kind and occurrence, whatever their data type). All are in analysis_summary.json."));
+                d.add(new Table(List.of("Operator", "Before kernel", "After kernel", "Before ms", "After ms", "Speedup"), "lllrrr", rows));
+            }
+        }
+
+        /** A kernel for a table cell: the name, "skipped", or "ambiguous: a, b, c (+N)". */
+        private static String kernelCell(JsonNode o) {
+            if (str(o, "kernel") != null) return str(o, "kernel");
+            if ("skipped".equals(str(o, "status"))) return "skipped";
+            List<String> c = strings(o, "candidates");
+            if (c.isEmpty()) return "ambiguous (no candidate in the log)";
+            return "ambiguous: " + String.join(", ", c.subList(0, Math.min(3, c.size()))) + (c.size() > 3 ? " (+" + (c.size() - 3) + ")" : "");
         }
 
         private static void secondaryHints(List<Block> d, Exp e) {

@@ -42,7 +42,9 @@ import java.util.stream.Stream;
                 "warm-up process and one timed executor_runner process there (LD_LIBRARY_PATH",
                 "set; taskset MASK with cpu_affinity), pulls the ETDump back and keeps the",
                 "runner's logcat lines (tag ExecuTorch; tag XNNPACK into xnntrace.log for",
-                "xnntrace experiments). logcat is cleared before every runner process.",
+                "xnntrace experiments). logcat is cleared before every runner process; before",
+                "an xnntrace process its ring buffer is sized (logcat -G 16M) for XNNPACK's",
+                "level-5 output, which names every operator at every execution.",
                 "Transient adb failures are retried; a device lost mid-run fails the",
                 "experiments from then on and keeps the finished ones (--resume later).",
                 "The run's device folder is removed at the end unless --keep-device-files."},
@@ -673,6 +675,11 @@ public class AndroidPipeline implements Callable<Integer> {
      * failure come from both (an Android build logs to logcat, a posix one to stderr).
      */
     private Outcome runOnDevice(Kit.Step s, List<String> words, Path log, Path xlog) {
+        if (xlog != null) {
+            Call size = adb.logcat("-G", XNNTRACE_LOGCAT_BUFFER);
+            if (!size.ok()) appendLog(log, "--- adb logcat -G " + XNNTRACE_LOGCAT_BUFFER + " failed (" + why(size) + "): with the "
+                    + "default ring buffer the start of XNNPACK's level-5 output (kernel announcements, reshapes) can be lost\n");
+        }
         Call clear = adb.logcat("-c");
         if (!clear.ok()) return adbFailure("adb logcat -c failed: " + why(clear), s, clear);
         Call c = adb.shell(runnerCommands(s, words), Duration.ofSeconds(s.exp().timeoutS()), log);
@@ -705,6 +712,12 @@ public class AndroidPipeline implements Callable<Integer> {
         String why = "adb pull " + remote + " failed: " + why(c);
         return adb.noteLost(why, adb.during) ? adb.lostReason : why;
     }
+
+    /**
+     * logcat ring-buffer size for a kernel-logging (XNN_LOG_LEVEL 5) process: XNNPACK prints a line per operator at
+     * every reshape and execution (a few hundred bytes each), more than the default 256 KB of many phones holds.
+     */
+    static final String XNNTRACE_LOGCAT_BUFFER = "16M";
 
     static final Pattern LOGCAT = Pattern.compile("^\\d\\d-\\d\\d \\d\\d:\\d\\d:(\\d\\d\\.\\d+)\\s+\\d+\\s+\\d+ ([VDIWEF]) (\\S+?)\\s*: ?(.*)$");
 
@@ -791,6 +804,7 @@ public class AndroidPipeline implements Callable<Integer> {
     }
 
     private void dryRunProcess(Kit.Step s, List<String> words, boolean xnntrace) {
+        if (xnntrace) adb.logcat("-G", XNNTRACE_LOGCAT_BUFFER);
         adb.logcat("-c");
         adb.shell(runnerCommands(s, words), Duration.ofSeconds(s.exp().timeoutS()), null);
         adb.logcat("-d", "-s", "ExecuTorch");

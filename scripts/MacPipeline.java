@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "MacPipeline", mixinStandardHelpOptions = true, version = "0.1.0",
         description = "Runs the experiments of a profiling config on this computer (macOS; Linux works too) into a new run folder"
@@ -207,6 +209,21 @@ public class MacPipeline implements Callable<Integer> {
         return pipe.dryRunEnd(runDir, problems);
     }
 
+    /**
+     * XNNPACK prints its debug lines (`Debug (XNNPACK): …`, among them a level-5 build's per-operator reshape, tile and
+     * run lines) on stdout and its notes on stderr: the debug lines join the notes in xnntrace.log.
+     */
+    static void addXnnpackDebugLines(Path xlog, String stdout) {
+        if (stdout == null || !Files.isRegularFile(xlog)) return;
+        String debug = stdout.lines().filter(l -> l.startsWith("Debug (XNNPACK): ")).map(l -> l + "\n").collect(Collectors.joining());
+        if (debug.isEmpty()) return;
+        try {
+            Kit.writeAtomic(xlog, Files.readString(xlog, StandardCharsets.UTF_8) + debug);
+        } catch (IOException e) {
+            throw Kit.UserError.failed("cannot write " + xlog + ": " + e.getMessage(), "check free disk space");
+        }
+    }
+
     private void runStep(Kit.Config cfg, Kit.RunFolder f, Kit.Step s, int i, int n, long t0) {
         Kit.Experiment e = s.exp();
         Path dir = s.dir(f.dir);
@@ -234,6 +251,7 @@ public class MacPipeline implements Callable<Integer> {
         Kit.Cmd cmd = Kit.Cmd.of(timed).in(dir).env(e.env()).timeout(timeout).log(log).echo(io.verbose);
         Kit.Result r = Kit.exec(io, xlog == null ? cmd : cmd.stderrLog(xlog));
         if (pipe.interruptedToo(r)) return;
+        if (xlog != null) addXnnpackDebugLines(xlog, r.stdout());
         Kit.RunnerOutput out = Kit.RunnerOutput.parse(r.output());
         String why = Kit.Pipeline.failure(r, out, e.timeoutS(), "the runner");
         List<Double> latency = List.of();

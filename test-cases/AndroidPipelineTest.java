@@ -161,6 +161,9 @@ class AndroidPipelineTest {
                 + pte + " --num_executions 3 --cpu_threads 1 --etdump_path " + off1 + "/run.etdump"), String.join("\n", shells));
         int timed = calls.indexOf(List.of("-s", "FAKE0001", "shell", timedOn));
         assertEquals(adbCall("logcat", "-c"), calls.get(timed - 1), "logcat is cleared right before the runner");
+        int sized = calls.indexOf(adbCall("logcat", "-G", "16M"));
+        assertTrue(sized > 0 && calls.get(sized + 1).equals(adbCall("logcat", "-c")), "the kernel-logging process gets a logcat buffer sized for level-5 output");
+        assertEquals(1, java.util.Collections.frequency(calls, adbCall("logcat", "-G", "16M")), "only the xnntrace process: " + calls);
         assertEquals(adbCall("logcat", "-d", "-s", "ExecuTorch"), calls.get(timed + 1));
         assertEquals(adbCall("pull", on1 + "/run.etdump", run.resolve("android_sme2_on/t1/run.etdump").toString()), calls.get(timed + 2));
         assertEquals(adbCall("shell", "rm -rf " + dev), calls.get(calls.size() - 1));
@@ -466,6 +469,7 @@ class AndroidPipelineTest {
                 a + "logcat -d -s ExecuTorch",
                 a + "pull " + d + "/run.etdump " + run.resolve("on/t1/run.etdump"),
                 a + "shell " + Kit.shq("rm -rf " + x + " && mkdir -p " + x),
+                a + "logcat -G 16M",
                 a + "logcat -c",
                 a + "shell " + Kit.shq("cd " + x + " && " + env + binX + " --model_path " + pte + " --num_executions 1 --cpu_threads 1 --etdump_path " + x + "/run.etdump"),
                 a + "logcat -d -s ExecuTorch",
@@ -486,7 +490,7 @@ class AndroidPipelineTest {
         assertEquals("FAKE0001", j.get("serial").asText());
         List<String> firstWords = new ArrayList<>();
         j.get("commands").forEach(c -> firstWords.add(c.get(3).asText()));
-        assertEquals(List.of("shell", "push", "push", "push", "shell", "shell", "shell", "logcat", "shell", "logcat", "logcat", "pull"), firstWords);
+        assertEquals(List.of("shell", "push", "push", "push", "shell", "shell", "shell", "logcat", "logcat", "shell", "logcat", "logcat", "pull"), firstWords);
     }
 
     @Test

@@ -177,7 +177,9 @@ class MacPipelineTest {
         assertTrue(Files.readString(run.resolve("mac_sme2_on/t1/runner.log")).contains("Iteration 6 of 6: "));
         String kernels = Files.readString(run.resolve("mac_xnntrace/t1/xnntrace.log"));
         assertTrue(kernels.contains("Note (XNNPACK): Using gemm microkernel 'xnn_pf32_gemm_minmax_ukernel_32x32__neonsme2'."), kernels);
-        assertFalse(kernels.contains("OutputX"), "xnntrace.log holds stderr only");
+        assertFalse(kernels.contains("OutputX"), "xnntrace.log holds XNNPACK's lines only");
+        assertTrue(kernels.contains("\nDebug (XNNPACK): running operator 1:0 (Convolution (NHWC, F32) IGEMM) (xnn_run_operator_with_index, "),
+                "XNNPACK's debug lines come from stdout: " + kernels);
         assertTrue(entry(m, "mac_sme2_on", 1).get("metrics").get("median_ms").asDouble() < entry(m, "mac_sme2_off", 1).get("metrics").get("median_ms").asDouble());
 
         assertEquals(m.get("results"), Kit.readJson(run.resolve("metrics.json")).get("results"));
@@ -508,6 +510,11 @@ class MacPipelineTest {
         assertEquals("mac_sme2_on/t1", cmp.get("candidate").asText());
         assertEquals(2.0, cmp.get("speedup_median").asDouble(), 0.1, "the fake SME2-on runner runs at half the time");
         assertTrue(cmp.get("ci95_low").asDouble() > 1.0 && !cmp.get("within_noise").asBoolean(), cmp.get("verdict").asText());
+        JsonNode perOperator = null;
+        for (JsonNode e : summary.get("experiments")) if (e.get("label").asText().equals("mac_xnntrace/t1")) perOperator = e.get("operator_kernels");
+        assertTrue(perOperator != null && perOperator.isObject(), summary.toString());
+        assertEquals("order", perOperator.get("etdump_match").asText(), "the per-operator lines of xnntrace.log meet the ETDump's events");
+        assertEquals(32, perOperator.get("operators").size());
         for (String f : List.of("report.html", "report.md", "inspector.csv", "categories.svg", "comparison.svg", "trace.json"))
             assertTrue(Files.isRegularFile(run.resolve("analysis").resolve(f)), f);
     }

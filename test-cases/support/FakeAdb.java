@@ -335,7 +335,7 @@ public final class FakeAdb {
                       case "$1" in
                         -c) clear=1;;
                         -s) silent=1;;
-                        -v|-b|-t|-T|-e|-m) shift;;
+                        -v|-b|-t|-T|-e|-m|-G) shift;;
                         -*) ;;
                         *) tags+=("$1");;
                       esac

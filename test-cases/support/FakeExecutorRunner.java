@@ -251,6 +251,7 @@ public final class FakeExecutorRunner {
                 log('E', "executor_runner.cpp:520", "Execution of method forward failed with status 0x1");
                 return 3;
             }
+            if (xnnlog) operatorLines(r == 0);
             log('I', "executor_runner.cpp:524", "Iteration " + (r + 1) + " of " + runs + ": " + fmt(it) + " ms");
             if (mode.equals("crash")) {
                 err.flush();
@@ -330,5 +331,26 @@ public final class FakeExecutorRunner {
         }
         k.add(new String[]{"dwconv", "xnn_f32_dwconv_minmax_ukernel_9p8c__neonfma", "init_f32_dwconv_config", "dwconv-config.c:212"});
         for (String[] e : k) err.println("Note (XNNPACK): Using " + e[0] + " microkernel '" + e[1] + "'. (" + e[2] + ", " + cfg + e[3] + ")");
+    }
+
+    /**
+     * A level-5 build's per-operator debug lines on stdout (XNNPACK's xnn_log_debug): at the first execution a reshape
+     * line per operator, then a run line per operator ("skip running" for the static reshape), as runtime.c and
+     * operator-run.c print them.
+     */
+    private void operatorLines(boolean reshape) {
+        String x = " (%s, executorch/backends/xnnpack/third-party/XNNPACK/src/%s)";
+        List<EtdumpWriter.XnnOp> ops = EtdumpWriter.mobilenetLikeOps();
+        for (int i = 0; reshape && i < ops.size(); i++) {
+            String name = ops.get(i).type(), type = name.substring(0, name.lastIndexOf(')') + 1);
+            out.println("Debug (XNNPACK): reshaping operator " + i + " (" + type + ")" + String.format(x, "xnn_reshape_runtime", "runtime.c:875"));
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            String name = ops.get(i).type();
+            boolean skip = name.startsWith("Static Reshape");
+            String inner = name.endsWith(")") ? name + (name.startsWith("Transpose") ? " Transpose" : " Default") : name;
+            out.println("Debug (XNNPACK): " + (skip ? "skip " : "") + "running operator " + i + ":0 (" + inner + ")"
+                    + String.format(x, "xnn_run_operator_with_index", "operator-run.c:" + (skip ? 1902 : 1897)));
+        }
     }
 }
