@@ -141,13 +141,26 @@ public class CompareRuns implements Callable<Integer> {
         COLUMNS = List.copyOf(c);
     }
 
-    /** One row; values keyed by COLUMNS; latency holds the used per-execution latencies (kept for CIs and the gate, not written). */
-    record Row(Map<String, Object> values, double[] latency) {
-        Object get(String k) { return values.get(k); }
-        String str(String k) { Object v = values.get(k); return v == null ? null : v.toString(); }
-        Double num(String k) { return values.get(k) instanceof Number n ? n.doubleValue() : null; }
-        Integer threads() { return values.get("threads") instanceof Number n ? n.intValue() : null; }
-        boolean ok() { return "ok".equals(values.get("status")); }
+    static final Map<String, Integer> COLUMN_INDEX = new HashMap<>();
+
+    static {
+        for (int i = 0; i < COLUMNS.size(); i++) COLUMN_INDEX.put(COLUMNS.get(i), i);
+    }
+
+    static int col(String k) {
+        Integer i = COLUMN_INDEX.get(k);
+        if (i == null) throw new IllegalArgumentException("no column " + k);
+        return i;
+    }
+
+    /** One row: values in COLUMNS order; latency holds the used per-execution latencies (kept for CIs and the gate, not written). */
+    record Row(Object[] values, double[] latency) {
+        Object get(String k) { return values[col(k)]; }
+        void put(String k, Object v) { values[col(k)] = v; }
+        String str(String k) { Object v = get(k); return v == null ? null : v.toString(); }
+        Double num(String k) { return get(k) instanceof Number n ? n.doubleValue() : null; }
+        Integer threads() { return get("threads") instanceof Number n ? n.intValue() : null; }
+        boolean ok() { return "ok".equals(get("status")); }
         /** What the gate matches on: model name, device, variant, threads, mode (dtype and model file are checked, never matched over). */
         String matchKey() { return String.join("|", str("model"), str("device"), str("variant"), str("threads"), str("mode")); }
         String cellLabel() { return str("variant") + " t" + str("threads"); }
@@ -320,7 +333,10 @@ public class CompareRuns implements Callable<Integer> {
     }
 
     /** A run folder as read: its manifest, its summary (null when it could not be made), and why it was (re)analysed. */
-    record Folder(Path dir, String runId, String role, JsonNode manifest, Summary summary, String analysed, String problem) {}
+    record Folder(Path dir, String runId, String role, String analysed, String problem) {}
+
+    /** A folder as first read: its manifest, its summary when current, why not otherwise (trees are dropped once rows are made). */
+    record Loaded(Path dir, String runId, String role, JsonNode manifest, Summary summary, String stale, String problem) {}
 
     /** Run ids: each folder's path below the folders' common ancestor (unique across machines, e.g. run-mac-1/runs/20261101-…). */
     static Map<Path, String> runIds(java.util.Collection<Path> dirs) {
@@ -335,28 +351,34 @@ public class CompareRuns implements Callable<Integer> {
         return ids;
     }
 
-    private Folder readFolder(Path dir, String runId, String role) {
+    /** Reads a folder's manifest and, when it exists and is current, its summary; never analyses (safe to run in parallel). */
+    private static Loaded load(Path dir, String runId, String role) {
         Path mf = dir.resolve("manifest.json");
         JsonNode m = Kit.readJson(mf);
         if (!m.isObject() || !m.path("results").isArray())
             throw Kit.UserError.badInput(mf + ": $.results: missing or not a list", "pass a run folder written by MacPipeline or AndroidPipeline");
         Path sf = inside(dir, "analysis/analysis_summary.json");
-        if (sf == null)
-            return new Folder(dir, runId, role, m, null, null, "analysis/ leads outside the run folder (a symbolic link): not read");
+        if (sf == null) return new Loaded(dir, runId, role, m, null, null, "analysis/ leads outside the run folder (a symbolic link): not read");
         Summary s = Files.isRegularFile(sf) ? readSummaryOrNull(sf) : null;
         String why = staleness(m, s);
-        if (why == null) return new Folder(dir, runId, role, m, s, null, null);
-        if (m.path("results").findValues("status").stream().noneMatch(x -> "ok".equals(x.asText())))
-            return new Folder(dir, runId, role, m, null, null, "no result with status ok (" + m.path("status").asText("?") + ")");
-        if (noAnalysis) return new Folder(dir, runId, role, m, null, null, why + "; not analysed (--no-analysis)");
-        io.info("analysing " + dir + " (" + why + ")");
+        if (why == null) return new Loaded(dir, runId, role, m, s, null, null);
+        boolean anyOk = false;
+        for (JsonNode r : m.path("results")) anyOk |= "ok".equals(r.path("status").asText());
+        if (!anyOk) return new Loaded(dir, runId, role, m, null, null, "no result with status ok (" + m.path("status").asText("?") + ")");
+        return new Loaded(dir, runId, role, m, null, why, null);
+    }
+
+    /** A stale or missing summary: AnalyzeResults in-process (unless --no-analysis), then the new summary. */
+    private Loaded analyse(Loaded l) {
+        if (noAnalysis) return new Loaded(l.dir(), l.runId(), l.role(), l.manifest(), null, l.stale(), l.stale() + "; not analysed (--no-analysis)");
+        io.info("analysing " + l.dir() + " (" + l.stale() + ")");
         ByteArrayOutputStream sink = new ByteArrayOutputStream(), errs = new ByteArrayOutputStream();
-        int code = AnalyzeResults.run(new PrintStream(sink), new PrintStream(errs, true), "--run-dir", dir.toString());
+        int code = AnalyzeResults.run(new PrintStream(sink), new PrintStream(errs, true), "--run-dir", l.dir().toString());
         if (code != 0) {
-            String last = errs.toString().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("exit " + code);
-            return new Folder(dir, runId, role, m, null, why, "AnalyzeResults failed: " + Kit.cut(last));
+            String last = errs.toString().lines().filter(x -> x.startsWith("error:")).findFirst().orElse("exit " + code);
+            return new Loaded(l.dir(), l.runId(), l.role(), l.manifest(), null, l.stale(), "AnalyzeResults failed: " + Kit.cut(last));
         }
-        return new Folder(dir, runId, role, m, readSummary(sf), why, null);
+        return new Loaded(l.dir(), l.runId(), l.role(), l.manifest(), readSummary(l.dir().resolve("analysis/analysis_summary.json")), l.stale(), null);
     }
 
     private static Summary readSummaryOrNull(Path sf) {
@@ -390,40 +412,48 @@ public class CompareRuns implements Callable<Integer> {
         return n.substring(n.lastIndexOf('/') + 1);
     }
 
-    static List<Row> rows(Folder f) {
+    /** The folder-level columns, made once and shared by the folder's rows. */
+    static Object[] folderValues(Loaded f) {
         JsonNode m = f.manifest();
-        List<Row> out = new ArrayList<>();
+        Row v = new Row(new Object[COLUMNS.size()], null);
         String file = fileName(m.path("model").asText(null));
         String stem = file == null ? "unknown" : file.replaceFirst("\\.b?pte$", "");
         String dtype = dtypeOf(stem);
         JsonNode host = m.path("host"), dev = m.path("device");
         boolean android = dev.isObject() && dev.hasNonNull("serial") || "AndroidPipeline".equals(m.path("tool").asText());
+        v.put("schema_version", ROW_SCHEMA_VERSION);
+        v.put("run_id", f.runId());
+        v.put("run_dir", f.dir().toString());
+        v.put("role", f.role());
+        v.put("tool", m.path("tool").asText(null));
+        v.put("run_status", m.path("status").asText(null));
+        v.put("timestamp", m.path("generated_at").asText(null));
+        v.put("model", modelName(stem, dtype));
+        v.put("model_file", file);
+        v.put("model_sha256", m.path("model_sha256").asText(null));
+        v.put("dtype", dtype);
+        v.put("platform", android ? "android" : "host");
+        v.put("device_model", android ? text(dev, "model") : null);
+        v.put("device_soc", android ? text(dev, "soc") : null);
+        v.put("device_sme2", android ? bool(dev.get("sme2")) : bool(host.get("sme2")));
+        v.put("os", android ? (dev.hasNonNull("android_version") ? "Android " + dev.get("android_version").asText() : "Android") : text(host, "os"));
+        v.put("arch", android ? text(dev, "abi") : text(host, "arch"));
+        v.put("cpu", android ? text(dev, "soc") : text(host, "cpu"));
+        v.put("device", android ? "android:" + Objects.requireNonNullElse(text(dev, "model"), "?") + "/" + Objects.requireNonNullElse(text(dev, "soc"), "?")
+                : "host:" + Objects.requireNonNullElse(text(host, "os"), "?") + "/" + Objects.requireNonNullElse(text(host, "arch"), "?") + "/"
+                + Objects.requireNonNullElse(text(host, "cpu"), "?"));
+        v.put("executorch_sha", text(m.path("executorch"), "sha"));
+        v.put("executorch_dirty", bool(m.path("executorch").get("dirty")));
+        v.put("summary_generated_at", f.summary() == null ? null : f.summary().generatedAt());
+        return v.values();
+    }
+
+    static List<Row> rows(Loaded f) {
+        JsonNode m = f.manifest();
+        Object[] common = folderValues(f);
+        List<Row> out = new ArrayList<>();
         for (JsonNode r : m.path("results")) {
-            Map<String, Object> v = new LinkedHashMap<>();
-            for (String c : COLUMNS) v.put(c, null);
-            v.put("schema_version", ROW_SCHEMA_VERSION);
-            v.put("run_id", f.runId());
-            v.put("run_dir", f.dir().toString());
-            v.put("role", f.role());
-            v.put("tool", m.path("tool").asText(null));
-            v.put("run_status", m.path("status").asText(null));
-            v.put("timestamp", m.path("generated_at").asText(null));
-            v.put("model", modelName(stem, dtype));
-            v.put("model_file", file);
-            v.put("model_sha256", m.path("model_sha256").asText(null));
-            v.put("dtype", dtype);
-            v.put("platform", android ? "android" : "host");
-            v.put("device_model", android ? text(dev, "model") : null);
-            v.put("device_soc", android ? text(dev, "soc") : null);
-            v.put("device_sme2", android ? bool(dev.get("sme2")) : bool(host.get("sme2")));
-            v.put("os", android ? (dev.hasNonNull("android_version") ? "Android " + dev.get("android_version").asText() : "Android") : text(host, "os"));
-            v.put("arch", android ? text(dev, "abi") : text(host, "arch"));
-            v.put("cpu", android ? text(dev, "soc") : text(host, "cpu"));
-            v.put("device", android ? "android:" + Objects.requireNonNullElse(text(dev, "model"), "?") + "/" + Objects.requireNonNullElse(text(dev, "soc"), "?")
-                    : "host:" + Objects.requireNonNullElse(text(host, "os"), "?") + "/" + Objects.requireNonNullElse(text(host, "arch"), "?") + "/"
-                    + Objects.requireNonNullElse(text(host, "cpu"), "?"));
-            v.put("executorch_sha", text(m.path("executorch"), "sha"));
-            v.put("executorch_dirty", bool(m.path("executorch").get("dirty")));
+            Row v = new Row(common.clone(), null);
             String exp = r.path("experiment").asText(null);
             JsonNode build = m.path("runners").path(exp == null ? "" : exp).path("build");
             v.put("experiment", exp);
@@ -457,12 +487,11 @@ public class CompareRuns implements Callable<Integer> {
                 if (e.has("warmup_skipped")) v.put("warmup_skipped", bool(e.get("warmup_skipped")));
                 for (String c : SHARE_CATEGORIES) v.put("share_" + c.toLowerCase(Locale.ROOT), dbl(e.path("category_share").get(c)));
                 v.put("sme2_evidence", e.path("sme2_evidence").asText(null));
-                v.put("summary_generated_at", f.summary().generatedAt());
             } else if ("ok".equals(v.get("status"))) {
                 v.put("status", "unanalysed");
                 v.put("reason", f.problem());
             }
-            out.add(new Row(v, lat == null ? new double[0] : lat));
+            out.add(new Row(v.values(), lat == null ? new double[0] : lat));
         }
         return out;
     }
@@ -650,18 +679,9 @@ public class CompareRuns implements Callable<Integer> {
         Path o = out.toAbsolutePath().normalize();
         if (dryRun) return plan(roles, o);
         io.step("reading " + roles.size() + " run folder(s)");
-        List<Row> rows = new ArrayList<>();
-        List<Folder> folders = new ArrayList<>();
         long t0 = System.nanoTime();
-        int i = 0;
-        Map<Path, String> ids = runIds(roles.keySet());
-        for (Map.Entry<Path, String> e : roles.entrySet()) {
-            Folder f = readFolder(e.getKey(), ids.get(e.getKey()), e.getValue());
-            folders.add(f);
-            if (f.problem() != null) io.warn(f.dir() + ": " + f.problem());
-            rows.addAll(rows(f));
-            if (++i % 200 == 0) io.info(i + " of " + roles.size() + " folders read (" + Kit.duration((System.nanoTime() - t0) / 1e9) + ")");
-        }
+        List<Folder> folders = new ArrayList<>();
+        List<Row> rows = readAll(roles, t0, folders);
         List<Verdict> verdicts = gateMode ? gate(rows.stream().filter(r -> "baseline".equals(r.str("role"))).toList(),
                 rows.stream().filter(r -> "candidate".equals(r.str("role"))).toList(), threshold) : List.of();
         String md = markdown(rows, folders, verdicts, gateMode);
@@ -714,18 +734,51 @@ public class CompareRuns implements Callable<Integer> {
         return Kit.OK;
     }
 
+    /**
+     * Every folder's rows, in the order given. Folders with a current summary are read in parallel (manifest and summary are
+     * dropped once their rows are made); the others are analysed one at a time, in-process, then read.
+     */
+    private List<Row> readAll(Map<Path, String> roles, long t0, List<Folder> folders) {
+        List<Path> dirs = new ArrayList<>(roles.keySet());
+        Map<Path, String> ids = runIds(dirs);
+        int n = dirs.size();
+        Loaded[] stale = new Loaded[n];
+        Folder[] fs = new Folder[n];
+        @SuppressWarnings("unchecked") List<Row>[] rs = new List[n];
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+            Loaded l = load(dirs.get(i), ids.get(dirs.get(i)), roles.get(dirs.get(i)));
+            if (l.stale() != null) stale[i] = l;
+            else finish(l, null, fs, rs, i);
+            int k = done.incrementAndGet();
+            if (k % 250 == 0) io.info(k + " of " + n + " folders read (" + Kit.duration((System.nanoTime() - t0) / 1e9) + ")");
+        });
+        for (int i = 0; i < n; i++) if (stale[i] != null) finish(analyse(stale[i]), stale[i].stale(), fs, rs, i);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            folders.add(fs[i]);
+            if (fs[i].problem() != null) io.warn(fs[i].dir() + ": " + fs[i].problem());
+            rows.addAll(rs[i]);
+        }
+        return rows;
+    }
+
+    private static void finish(Loaded l, String analysed, Folder[] fs, List<Row>[] rs, int i) {
+        rs[i] = rows(l);
+        fs[i] = new Folder(l.dir(), l.runId(), l.role(), analysed, l.problem());
+    }
+
     private int plan(Map<Path, String> roles, Path o) {
         List<Map<String, Object>> items = new ArrayList<>();
+        Map<Path, String> ids = runIds(roles.keySet());
         for (Map.Entry<Path, String> e : roles.entrySet()) {
             Path dir = e.getKey();
-            JsonNode m = Kit.readJson(dir.resolve("manifest.json"));
-            Path sf = inside(dir, "analysis/analysis_summary.json");
-            String why = sf == null ? "analysis/ leads outside the run folder" : staleness(m, Files.isRegularFile(sf) ? readSummaryOrNull(sf) : null);
-            List<String> cmd = why == null || noAnalysis ? null : List.of("jbang", "scripts/AnalyzeResults.java", "--run-dir", dir.toString());
-            items.add(Kit.ordered("run_dir", dir.toString(), "role", e.getValue(), "summary", why == null ? "current" : why, "analyse", cmd));
+            Loaded l = load(dir, ids.get(dir), e.getValue());
+            String state = l.problem() != null ? l.problem() : l.stale() != null ? l.stale() : "summary current";
+            List<String> cmd = l.stale() == null || noAnalysis ? null : List.of("jbang", "scripts/AnalyzeResults.java", "--run-dir", dir.toString());
+            items.add(Kit.ordered("run_dir", dir.toString(), "role", e.getValue(), "summary", state, "analyse", cmd));
             if (cmd != null) io.plannedCommands.add(cmd);
-            if (!json) io.out.println("# " + e.getValue() + " " + dir + ": " + (why == null ? "summary current" : why)
-                    + (cmd == null ? "" : "\n" + Kit.Cmd.of(cmd).display()));
+            if (!json) io.out.println("# " + e.getValue() + " " + dir + ": " + state + (cmd == null ? "" : "\n" + Kit.Cmd.of(cmd).display()));
         }
         List<String> files = new ArrayList<>(List.of("fleet.csv", "fleet.jsonl", "fleet-report.html"));
         if (!baseline.isEmpty()) files.addAll(List.of("gate.md", "gate.json"));
@@ -755,7 +808,7 @@ public class CompareRuns implements Callable<Integer> {
             List<Object> cells = new ArrayList<>(COLUMNS.size());
             for (String c : COLUMNS) {
                 Object v = r.get(c);
-                cells.add(v == null ? "" : v instanceof Double d ? AnalyzeResults.py(d) : v);
+                cells.add(v == null ? "" : v instanceof Double d ? Double.toString(d) : v);   // reads back exactly, as in fleet.jsonl
             }
             AnalyzeResults.csvLine(sb, cells);
         }
@@ -763,14 +816,27 @@ public class CompareRuns implements Callable<Integer> {
     }
 
     static String jsonl(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(rows.size() * 900);
-        try {
-            com.fasterxml.jackson.databind.ObjectWriter w = new com.fasterxml.jackson.databind.ObjectMapper().writer();
-            for (Row r : rows) sb.append(w.writeValueAsString(r.values())).append('\n');
+        java.io.StringWriter sw = new java.io.StringWriter(rows.size() * 900);
+        try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(sw)) {
+            g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
+            for (Row r : rows) {
+                g.writeStartObject();
+                Object[] v = r.values();
+                for (int i = 0; i < v.length; i++) {
+                    g.writeFieldName(COLUMNS.get(i));
+                    Object x = v[i];
+                    if (x == null) g.writeNull();
+                    else if (x instanceof Integer n) g.writeNumber(n);
+                    else if (x instanceof Double d) g.writeNumber(d);
+                    else if (x instanceof Boolean b) g.writeBoolean(b);
+                    else g.writeString(x.toString());
+                }
+                g.writeEndObject();
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return sb.toString();
+        return rows.isEmpty() ? "" : sw + "\n";
     }
 
     static ObjectNode gateJson(List<Verdict> verdicts) {
@@ -822,6 +888,8 @@ public class CompareRuns implements Callable<Integer> {
 
     /** fleet-report.html: per model a device × variant matrix, SME2 speedups, trends, category shifts; one self-contained page. */
     static final class FleetReport {
+        static final int TREND_POINTS = 20;
+
         private FleetReport() {}
 
         static String html(List<Row> rows, List<Folder> folders, List<Verdict> verdicts, double threshold) {
@@ -966,8 +1034,11 @@ public class CompareRuns implements Callable<Integer> {
             for (Map.Entry<String, List<Row>> e : series.entrySet()) {
                 List<Row> l = new ArrayList<>(e.getValue());
                 l.sort(Comparator.comparing((Row r) -> String.valueOf(r.str("timestamp"))).thenComparing(r -> r.str("run_id")));
+                int from = Math.max(0, l.size() - TREND_POINTS - 1);
+                if (from > 0) h.append("<tr><td>").append(esc(e.getKey())).append("</td><td colspan=\"4\" class=\"muted\">").append(from)
+                        .append(" earlier run(s): see fleet.csv</td></tr>\n");
                 Double prev = null;
-                for (Row r : l) {
+                for (Row r : l.subList(from, l.size())) {
                     Double m = r.num("median_ms");
                     String d = prev == null || m == null ? "" : String.format(Locale.ROOT, "%+.1f%%", (m - prev) / prev * 100);
                     h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(r.str("timestamp"))).append("</td><td>")

@@ -45,7 +45,7 @@ class CompareRunsTest {
         assertEquals(0, r.code(), r.toString());
         Path run = TestKit.onlyRunFolder(ws.resolve("runs"));
         ObjectNode m = (ObjectNode) Kit.readJson(run.resolve("manifest.json"));
-        ((ObjectNode) m.get("host")).put("cpu", cpu);
+        ((ObjectNode) m.get("host")).put("cpu", cpu).put("os", "Darwin").put("arch", "arm64");
         ((ObjectNode) m.get("executorch")).put("sha", sha);
         m.put("generated_at", when);
         Kit.writeJson(run.resolve("manifest.json"), m);
@@ -121,19 +121,10 @@ class CompareRunsTest {
     /** The run folder as a CI job's downloaded artifact: root/NAME/runs/FOLDER. */
     static Path artifact(Path root, String name, Path run) throws Exception {
         Path copy = root.resolve(name).resolve("runs").resolve(run.getFileName());
-        copyTree(run, copy);
+        ValidateResultsTest.copyTree(run, copy);
         return copy;
     }
 
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t);
-            }
-        }
-    }
 
     // ------------------------------------------------------------------ the fleet table and report
 
@@ -407,6 +398,13 @@ class CompareRunsTest {
         assertEquals(2, both.code());
         assertTrue(both.err().contains("is named by both --baseline and --candidate"), both.err());
         assertEquals(2, compare(a.toString(), "--threshold", "-1").code());
+    }
+
+    @Test
+    void theFleetBenchmarkStillCompiles() {
+        // test-cases/CompareBenchmark.java is run by hand (README); it is not part of the suite's compilation.
+        TestKit.Run r = TestKit.jbang(TestKit.repo(), Map.of(), "build", "test-cases/CompareBenchmark.java");
+        assertEquals(0, r.code(), r.toString());
     }
 
     @Test
