@@ -954,15 +954,16 @@ public class CompareRuns implements Callable<Integer> {
 
         private static void modelSection(StringBuilder h, String group, List<Row> rows) {
             h.append("<h2>").append(esc(group)).append("</h2>\n");
-            TreeSet<String> devices = new TreeSet<>(), cells = new TreeSet<>(Comparator.comparing((String c) -> c.replaceAll(" t\\d+$", ""))
-                    .thenComparingInt(c -> Integer.parseInt(c.replaceAll(".* t", "0"))));
-            Map<String, Row> latest = new HashMap<>();
+            TreeSet<String> devices = new TreeSet<>();
+            Map<String, Row> latest = new HashMap<>(), cellRows = new HashMap<>();
             for (Row r : rows) {
                 if (r.threads() == null) continue;
                 devices.add(r.str("device"));
-                cells.add(r.cellLabel());
+                cellRows.putIfAbsent(r.cellLabel(), r);
                 latest.merge(r.str("device") + "|" + r.cellLabel(), r, (a, b) -> later(a, b));
             }
+            List<String> cells = new ArrayList<>(cellRows.keySet());   // by variant, then threads
+            cells.sort(Comparator.comparing((String c) -> cellRows.get(c).str("variant")).thenComparingInt(c -> cellRows.get(c).threads()));
             h.append("<h3>Latest median per device and variant (ms, 95% CI)</h3><table><tr><th>device</th>");
             for (String c : cells) h.append("<th>").append(esc(c)).append("</th>");
             h.append("</tr>\n");
