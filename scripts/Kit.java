@@ -464,6 +464,18 @@ public final class Kit {
     }
 
     /** One line of output for a message: at most 240 characters. */
+    /** The SHA-256 of a file as lowercase hex, or null when it cannot be read (fleet comparisons never compare different model files). */
+    public static String sha256(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
     public static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
 
     /** Seconds to one decimal, for JSON. */
@@ -974,7 +986,7 @@ public final class Kit {
         public static RunFolder create(Path outputRoot, String modelStem, String tool) {
             Path dir = newDir(outputRoot, modelStem, java.time.Instant.now(), true);
             return new RunFolder(dir, ordered("schema_version", 2, "generated_at", utcNow(), "tool", tool, "status", "running", "config", null,
-                    "model", null, "executorch", null, "run_root", dir.toString(), "host", null, "device", ordered(), "runners", ordered(),
+                    "model", null, "model_sha256", null, "executorch", null, "run_root", dir.toString(), "host", null, "device", ordered(), "runners", ordered(),
                     "results", new ArrayList<>())).lock();
         }
 
@@ -1522,6 +1534,7 @@ public final class Kit {
                 m.put("resumed_at", at);
             }
             m.put("model", cfg.model().toString());
+            m.put("model_sha256", sha256(cfg.model()));
             m.putAll(facts);
             @SuppressWarnings("unchecked") Map<String, Object> known = m.get("runners") instanceof Map<?, ?> r ? (Map<String, Object>) r
                     : ordered();

@@ -100,7 +100,7 @@ class AndroidPipelineTest {
         String pte = dev + "/mnv1_xnnpack_fp32.pte";
 
         JsonNode m = Kit.readJson(run.resolve("manifest.json"));
-        assertEquals(List.of("schema_version", "generated_at", "tool", "status", "config", "model", "executorch", "run_root", "host", "device",
+        assertEquals(List.of("schema_version", "generated_at", "tool", "status", "config", "model", "model_sha256", "executorch", "run_root", "host", "device",
                 "runners", "results", "warnings"), TestKit.names(m.fieldNames()));
         assertEquals("AndroidPipeline", m.get("tool").asText());
         assertEquals("ok", m.get("status").asText());

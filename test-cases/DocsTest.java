@@ -398,10 +398,10 @@ class DocsTest {
     void everyPageHasFrontMatterWithUniqueWeightsInOrder() throws Exception {
         List<Path> pages = contentPages(false);
         List<String> names = pages.stream().map(p -> p.getFileName().toString()).toList();
-        assertEquals(9, pages.size(), "pages 01-09: " + names);
+        assertEquals(10, pages.size(), "pages 01-10: " + names);
         for (int i = 0; i < pages.size(); i++) {
             String name = names.get(i);
-            assertTrue(name.matches("0" + (i + 1) + "-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);
+            assertTrue(name.matches(String.format("%02d", i + 1) + "-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);
             Map<String, Object> fm = frontMatter(pages.get(i));
             for (String f : List.of("title", "weight", "layout", "description")) assertNotNull(fm.get(f), name + ": " + f);
             assertEquals("learningpathall", fm.get("layout"), name);

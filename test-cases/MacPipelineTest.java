@@ -115,7 +115,7 @@ class MacPipelineTest {
         Path run = onlyRunFolder();
 
         JsonNode m = Kit.readJson(run.resolve("manifest.json"));
-        assertEquals(List.of("schema_version", "generated_at", "tool", "status", "config", "model", "executorch", "run_root", "host", "device",
+        assertEquals(List.of("schema_version", "generated_at", "tool", "status", "config", "model", "model_sha256", "executorch", "run_root", "host", "device",
                 "runners", "results", "warnings"), TestKit.names(m.fieldNames()));
         assertEquals(2, m.get("schema_version").asInt(), "2: metrics with warmup_in_process and latency_all_ms");
         assertTrue(m.get("generated_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
@@ -123,6 +123,8 @@ class MacPipelineTest {
         assertEquals("ok", m.get("status").asText());
         assertEquals(cfg.toString(), m.get("config").asText());
         assertEquals(model.toString(), m.get("model").asText());
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(model))),
+                m.get("model_sha256").asText(), "the model file's hash: a fleet comparison never compares different model files");
         assertEquals("{\"present\":false,\"sha\":null,\"dirty\":false}", m.get("executorch").toString());
         assertEquals(run.toString(), m.get("run_root").asText());
         assertEquals(List.of("os", "arch", "cpu", "cores", "sme2", "java", "tools"), TestKit.names(m.get("host").fieldNames()));

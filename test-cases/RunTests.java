@@ -4,6 +4,7 @@
 //DEPS org.junit.jupiter:junit-jupiter-params:5.14.4
 //DEPS org.junit.platform:junit-platform-launcher:1.14.4
 //DEPS com.google.flatbuffers:flatbuffers-java:25.2.10
+//DEPS org.duckdb:duckdb_jdbc:1.4.2.0
 //SOURCES ../scripts/*.java
 //SOURCES *Test.java
 //SOURCES support/*.java

@@ -35,6 +35,11 @@ class ScriptsTest {
         }
     }
 
+    /** The files a script names in //SOURCES lines (each must be a script beside it: a download needs nothing else). */
+    static List<String> sources(Path file) throws IOException {
+        return Files.readAllLines(file).stream().filter(l -> l.startsWith("//SOURCES ")).map(l -> l.substring(10).trim()).toList();
+    }
+
     static Set<String> deps(Path file) throws IOException {
         return Files.readAllLines(file).stream().filter(l -> l.startsWith("//DEPS ")).map(l -> l.substring(7).trim())
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -86,6 +91,8 @@ class ScriptsTest {
             Path dir = Files.createDirectories(tmp.resolve("alone-" + script.getFileName()));
             Files.copy(script, dir.resolve(script.getFileName()));
             Files.copy(TestKit.script(HELPER), dir.resolve(HELPER));
+            for (String src : sources(script)) // a script that builds on another (CompareRuns on AnalyzeResults) names it; wget fetches it too
+                if (!src.equals(HELPER)) Files.copy(TestKit.script(src), dir.resolve(src));
             TestKit.Run r = TestKit.jbang(dir, Map.of(), script.getFileName().toString(), "--help");
             assertEquals(0, r.code(), script.getFileName() + " alone: " + r);
             assertTrue(r.out().contains("Usage:") && r.out().contains("Examples:"), script.getFileName() + ": " + r.out());

@@ -18,6 +18,7 @@ import java.util.Map;
  * class path. Behaviour is chosen by environment variables (set in the wrapper or by the caller):
  * <ul>
  *   <li>FAKE_RUNNER_VARIANT = sme2-on | sme2-off (default sme2-off): sme2-on runs at half the time and logs SME2 kernels.</li>
+ *   <li>FAKE_RUNNER_SCALE = a factor for every execution time (default 1; 1.10 = a 10% slower build).</li>
  *   <li>FAKE_RUNNER_XNNLOG = 1: a kernel-logging build, prints `Note (XNNPACK): Using … microkernel …` lines on stderr.</li>
  *   <li>FAKE_RUNNER_NO_ETDUMP = 1: built without the event tracer: no --etdump_path flag (like -DEXECUTORCH_ENABLE_EVENT_TRACER=OFF).</li>
  *   <li>FAKE_RUNNER_MODE = crash (exit 139 after the first iteration) | hang (sleeps after loading) | exit3 (an execution error,
@@ -235,7 +236,7 @@ public final class FakeExecutorRunner {
             while (true) sleep(60_000);
         }
 
-        double scale = sme2 ? 0.5 : 1.0;
+        double scale = (sme2 ? 0.5 : 1.0) * Double.parseDouble(env.getOrDefault("FAKE_RUNNER_SCALE", "1"));
         if (threads > 1) scale *= 0.6;
         double[] perRun = new double[runs];
         for (int r = 0; r < runs; r++) perRun[r] = scale * (r == 0 ? 1.4 : 1.0 + 0.04 * (((r * 7919L) % 13) / 13.0 - 0.5));
