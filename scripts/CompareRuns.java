@@ -609,7 +609,7 @@ public class CompareRuns implements Callable<Integer> {
             case "improvement" -> "improvement: faster by more than " + fmt(threshold) + "% and the CI excludes 1";
             case "below threshold" -> "ok: the CI excludes 1 but the change is within ±" + fmt(threshold) + "%";
             default -> ci != null && (ci.low() > 1.0 || ci.high() < 1.0)
-                    ? "ok: within noise (the change is below the noise floor of " + fmt(AnalyzeResults.noiseFloorMs(bm)) + " ms)"
+                    ? String.format(Locale.ROOT, "ok: within noise (the change is below the noise floor of %.3f ms)", AnalyzeResults.noiseFloorMs(bm))
                     : "ok: within noise (the CI includes 1)";
         };
         String line = String.format(Locale.ROOT, "%s: %.3f → %.3f ms (%+.1f%%, %s): %s", what, bm, cm, change, ciText, because);
