@@ -251,4 +251,24 @@ class LauncherTest {
         assertTrue(old.err().contains("error: Java 17 or newer is needed; java is: openjdk version \"11.0.22\""), old.err());
         assertFalse(Files.exists(home.resolve(".jbang")));
     }
+
+    @Test
+    void aCatalogAliasWorksFromAnyFolderNotOnlyTheCheckoutRoot() throws Exception {
+        Path home = isolatedLauncher("grep");
+        Files.copy(TestKit.repo().resolve("jbang-catalog.json"), home.resolve("jbang-catalog.json"));
+        TestKit.fakeTool(tmp.resolve("bin"), "jbang", "printf '%s|' \"$@\"");
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Map<String, String> env = Map.of("PATH", tmp.resolve("bin").toString());
+        String launcher = home.resolve("jbang").toString();
+        TestKit.Run alias = TestKit.process(elsewhere, env, List.of(), Duration.ofMinutes(1), "/bin/bash", launcher, "--quiet", "analyze-results", "--help");
+        assertEquals("--quiet|analyze-results@" + home.resolve("jbang-catalog.json") + "|--help|", alias.out(), alias.toString());
+        // Not an alias, a file of that name, or a JBang command: passed on untouched.
+        Files.writeString(elsewhere.resolve("validate-setup"), "");
+        for (List<String> args : List.of(List.of("version"), List.of("validate-setup", "x"), List.of("scripts/AnalyzeResults.java", "analyze-results"), List.<String>of())) {
+            List<String> argv = new java.util.ArrayList<>(List.of("/bin/bash", launcher));
+            argv.addAll(args);
+            TestKit.Run r = TestKit.process(elsewhere, env, List.of(), Duration.ofMinutes(1), argv.toArray(String[]::new));
+            assertEquals(args.isEmpty() ? "|" : String.join("|", args) + "|", r.out(), r.toString());
+        }
+    }
 }
