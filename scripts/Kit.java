@@ -158,7 +158,7 @@ public final class Kit {
             if (ue.fix != null && !ue.fix.isBlank()) io.err.println("fix: " + asTyped(ue.fix));
             return ue.exitCode;
         });
-        typedHelp(cl);
+        typedHelp(cl, List.of(args).contains("--help") || List.of(args).contains("-h"));
         return cl.execute(args);
     }
 
@@ -192,9 +192,9 @@ public final class Kit {
     /**
      * --help that copies cleanly, with the launcher the user typed: examples (the footer) printed one per line as
      * written; the synopsis wrapped only between options; descriptions wrapped only at spaces (picocli also breaks
-     * after "," and "." inside a value).
+     * after "," and "." inside a value; the options are rebuilt for that, so only when help is asked).
      */
-    private static void typedHelp(CommandLine cl) {
+    private static void typedHelp(CommandLine cl, boolean helpAsked) {
         cl.setUsageHelpWidth(HELP_WIDTH);
         CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
         CommandLine.Model.UsageMessageSpec u = spec.usageMessage();
@@ -211,7 +211,7 @@ public final class Kit {
             u.width(HELP_WIDTH);
             return wrapOutsideBrackets(one, HELP_WIDTH - "Usage: ".length(), " ".repeat("Usage: ".length() + spec.name().length() + 1));
         });
-        for (CommandLine.Model.OptionSpec o : new ArrayList<>(spec.options())) {
+        for (CommandLine.Model.OptionSpec o : helpAsked ? new ArrayList<>(spec.options()) : List.<CommandLine.Model.OptionSpec>of()) {
             List<String> lines = new ArrayList<>();
             for (String d : o.description()) lines.addAll(wrapAtSpaces(d, HELP_WIDTH - 34));
             spec.remove(o);
@@ -1229,13 +1229,38 @@ public final class Kit {
             fixes.add("export it: " + exportCommand(cfg.model()) + " (or point \"model\" at an existing .pte)");
         }
 
-        /** Every problem at once: a bad-input error (exit 2), or under --dry-run warnings with their fixes. */
+        /**
+         * Every problem at once: a bad-input error (exit 2), or under --dry-run (a preview) "would fail at step N: …"
+         * warnings, each followed by its own fix (place) when it has one, else the fixes after them.
+         */
         public List<String> problems(List<String> problems, Set<String> fixes) {
             String all = (problems.size() == 1 ? "" : problems.size() + " problems before running:\n  ") + String.join("\n  ", problems);
             if (!problems.isEmpty() && !io.dryRun) throw UserError.badInput(all, String.join("\n     ", fixes));
-            problems.forEach(p -> io.warn("would fail: " + p));
-            fixes.forEach(io::fix);
+            for (String p : problems) {
+                String[] where = placed.get(p);
+                io.warn("would fail" + (where == null ? "" : " at " + where[0]) + ": " + p);
+                if (where != null && where[1] != null) io.fix(where[1]);
+            }
+            if (!problems.stream().allMatch(placed::containsKey)) fixes.forEach(io::fix);
             return problems;
+        }
+
+        /** Under --dry-run: where problem stops a real run ("step N (experiment tT)") and the fix of that one problem. */
+        private final Map<String, String[]> placed = new LinkedHashMap<>();
+
+        public void place(String problem, String step, String fix) { placed.put(problem, new String[]{step, fix}); }
+
+        /** "step N (name tT)": the first step of experiment e in the order the pipeline runs them. */
+        public static String stepOf(List<Experiment> exps, Experiment e) {
+            List<Step> steps = steps(exps);
+            for (int i = 0; i < steps.size(); i++) if (steps.get(i).exp() == e) return "step " + (i + 1) + " (" + steps.get(i).label() + ")";
+            return "step 1";
+        }
+
+        /** The model problem checkModel added (if any) stops step 1; its fix is the export command. */
+        public void placeModel(Config cfg, List<String> problems) {
+            if (!problems.isEmpty() && !Files.isRegularFile(cfg.model()))
+                place(problems.get(0), "step 1", "export it: " + exportCommand(cfg.model()) + " (or point \"model\" at an existing .pte)");
         }
 
         /** The build.json beside an experiment's runner; null when absent or unreadable (a warning). */
@@ -1555,7 +1580,7 @@ public final class Kit {
             plan.putAll(ordered(extra));
             plan.putAll(ordered("problems", problems, "warnings", warnings, "commands", io.plannedCommands));
             if (io.json) io.data(plan);
-            return problems.isEmpty() ? OK : USAGE;
+            return OK;   // a preview: the config loaded; what a real run would stop at is reported next to its step
         }
 
         /** --analysis-only: AnalyzeResults on a run folder, then its report. */
