@@ -157,4 +157,14 @@ class LaunchCommandsTest {
         assertTrue(seen.stream().allMatch(c -> c.startsWith("./jbang ")), seen.toString());
         assertTrue(seen.contains("./jbang scripts/AnalyzeResults.java --help"), seen.toString());
     }
+
+    @Test
+    void theConfigFilesShowCommandsAsRunFromTheCheckoutAndTheyParse() throws Exception {
+        System.setProperty("sme2.launcher", "./jbang");
+        List<String> problems = new ArrayList<>(), seen = new ArrayList<>();
+        for (String f : List.of("configs/README.md", "configs/templates/model_template.py", "configs/config.schema.json"))
+            seen.addAll(typedCommands(Files.readString(TestKit.repo().resolve(f)), problems));
+        assertEquals(List.of(), problems, String.join("\n", problems));
+        assertTrue(seen.size() >= 3 && seen.stream().allMatch(c -> c.startsWith("./jbang scripts/")), seen.toString());
+    }
 }

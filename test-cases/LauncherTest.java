@@ -167,9 +167,10 @@ class LauncherTest {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
-    /** A clean HOME (no ~/.jbang), the test's release mirror, and Maven's local repository for the scripts' //DEPS. */
+    /** A clean HOME and JBANG_DIR (no JBang, no cache), the test's release mirror, Maven's local repository for the //DEPS. */
     private Map<String, String> cleanHome(Server server) throws IOException {
-        return Map.of("HOME", Files.createDirectories(tmp.resolve("home")).toString(), "SME2_JBANG_RELEASES_URL", server.base(),
+        Path home = Files.createDirectories(tmp.resolve("home"));   // JBang reads Java's user.home, so JBANG_DIR too
+        return Map.of("HOME", home.toString(), "JBANG_DIR", home.resolve(".jbang").toString(), "SME2_JBANG_RELEASES_URL", server.base(),
                 "JBANG_REPO", Path.of(System.getProperty("user.home"), ".m2/repository").toString(), "NO_COLOR", "1");
     }
 
