@@ -201,6 +201,7 @@ public class AndroidPipeline implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         Set<String> fixes = new LinkedHashSet<>();
         Kit.Pipeline.checkModel(cfg, problems, fixes);
+        pipe.placeModel(cfg, problems);
         Set<Path> checked = new LinkedHashSet<>();
         for (Kit.Experiment e : exps) {
             Path r = e.runnerPath();
@@ -208,12 +209,14 @@ public class AndroidPipeline implements Callable<Integer> {
             if (!Files.exists(r)) problems.add("experiment " + e.name() + ": runner " + r + " not found");
             else if (!Files.isRegularFile(r)) problems.add("experiment " + e.name() + ": runner " + r + " is not a file");
             if (!Files.isRegularFile(r)) fixes.add("build it: jbang scripts/BuildRunners.java --variants " + Kit.Pipeline.variant(e, PLATFORM));
+            if (!Files.isRegularFile(r)) pipe.place(problems.get(problems.size() - 1), Kit.Pipeline.stepOf(exps, e), "build it: jbang scripts/BuildRunners.java --variants " + Kit.Pipeline.variant(e, PLATFORM));
         }
         if (libcxx == null && !checked.isEmpty()) {
             String ndk = ndkHome();
             problems.add(LIBCXX + " not found beside the runner" + (checked.size() == 1 ? "" : "s") + " (" + checked.stream().map(p -> String.valueOf(p.getParent()))
                     .distinct().collect(Collectors.joining(", ")) + ") nor in the NDK (" + (ndk == null ? "ANDROID_NDK is not set" : ndk) + ")");
             fixes.add("build the runners with jbang scripts/BuildRunners.java (it copies " + LIBCXX + " beside them), or export ANDROID_NDK=<your NDK> (or pass --ndk DIR)");
+            pipe.place(problems.get(problems.size() - 1), "step 1", fixes.stream().reduce((x, y) -> y).orElse(null));
         }
         if (workdir.contains(":") || workdir.contains("\n")) {
             problems.add("device.workdir " + Kit.shq(workdir) + " contains ':' or a newline, which LD_LIBRARY_PATH cannot hold");
@@ -264,12 +267,17 @@ public class AndroidPipeline implements Callable<Integer> {
         candidates.add(Path.of(home, Kit.isMac() ? "Library/Android/sdk" : "Android/Sdk", "platform-tools", "adb"));
         for (Path p : candidates) if (Files.isRegularFile(p) && Files.isExecutable(p)) return p.toString();
         if (dryRun) {
-            io.warn("would fail: adb not found; the commands below say adb");
+            adbMissing = true;
+            io.warn("would fail at step 1: adb not found (not on PATH, nor in $ANDROID_HOME/platform-tools); the commands below say adb");
+            io.fix(INSTALL_ADB);
             return "adb";
         }
-        throw Kit.UserError.badInput("adb not found (not on PATH, nor in $ANDROID_HOME/platform-tools)",
-                "install the Android platform-tools (macOS: brew install --cask android-platform-tools; Linux: the SDK's platform-tools) and add them to PATH, or pass --adb PATH");
+        throw Kit.UserError.badInput("adb not found (not on PATH, nor in $ANDROID_HOME/platform-tools)", INSTALL_ADB);
     }
+
+    private static final String INSTALL_ADB = "install the Android platform-tools (macOS: brew install --cask android-platform-tools; Linux: the SDK's platform-tools) and add them to PATH, or pass --adb PATH";
+    /** --dry-run without adb: the device is not asked (no adb to ask), the commands say SERIAL. */
+    private boolean adbMissing;
 
     // ---------------------------------------------------------------- the device
 
@@ -286,6 +294,10 @@ public class AndroidPipeline implements Callable<Integer> {
             throw Kit.UserError.badInput("--remote-device " + remote + ": not HOST:PORT", "write it like 192.168.1.20:5555");
         String wanted = serialOpt != null ? serialOpt : cfg.device() != null && cfg.device().serial() != null ? cfg.device().serial()
                 : remote != null ? remote : blankToNull(System.getenv("ANDROID_SERIAL"));
+        if (adbMissing) {
+            adb.serial = wanted != null ? wanted : "SERIAL";
+            return Kit.ordered("serial", adb.serial, "remote", remote);
+        }
         try {
             if (remote != null) connect(remote);
             if (dryRun && remote != null && parseDevices(adb.query(Duration.ofSeconds(60), "devices", "-l").out()).stream().noneMatch(x -> x.serial().equals(wanted))) {

@@ -63,8 +63,7 @@ import java.util.stream.Stream;
         footer = {
                 "  jbang scripts/BuildRunners.java",
                 "  jbang scripts/BuildRunners.java --variants host-sme2-on,host-sme2-off",
-                "  ANDROID_NDK=~/Library/Android/sdk/ndk/27.2.12479018 \\",
-                "      jbang scripts/BuildRunners.java --variants android-arm64-sme2-on",
+                "  ANDROID_NDK=~/Library/Android/sdk/ndk/27.2.12479018 jbang scripts/BuildRunners.java --variants android-arm64-sme2-on",
                 "  jbang scripts/BuildRunners.java --clean --variants host-sme2-on",
                 "  jbang scripts/BuildRunners.java --dry-run"},
         exitCodeListHeading = "%nExit codes:%n",

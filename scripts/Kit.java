@@ -92,15 +92,15 @@ public final class Kit {
         }
 
         String paint(String code, String text) { return color ? "\u001b[" + code + "m" + text + "\u001b[0m" : text; }
-        public void step(String title) { err.println(paint("1;36", "==> " + title)); }
-        public void info(String line) { err.println("    " + line); }
-        public void ok(String line) { err.println(paint("32", "[ok]   ") + line); }
-        public void warn(String line) { err.println(paint("33", "[warn] ") + line); }
-        public void fail(String line) { err.println(paint("31", "[fail] ") + line); }
-        public void fix(String line) { err.println("       fix: " + line); }
+        public void step(String title) { err.println(paint("1;36", "==> " + asTyped(title))); }
+        public void info(String line) { err.println("    " + asTyped(line)); }
+        public void ok(String line) { err.println(paint("32", "[ok]   ") + asTyped(line)); }
+        public void warn(String line) { err.println(paint("33", "[warn] ") + asTyped(line)); }
+        public void fail(String line) { err.println(paint("31", "[fail] ") + asTyped(line)); }
+        public void fix(String line) { err.println("       fix: " + asTyped(line)); }
 
-        /** Prints a result: pretty JSON on stdout under --json. */
-        public void data(Object value) { out.println(json(value)); }
+        /** Prints a result: pretty JSON on stdout under --json (its commands as the user types them, see asTyped). */
+        public void data(Object value) { out.println(asTyped(json(value))); }
     }
 
     /** A duration as the scripts print it: "12.3 s", from two minutes on "4 min 05 s". */
@@ -149,16 +149,108 @@ public final class Kit {
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(io.color ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         cl.setParameterExceptionHandler((ex, a) -> {
             io.err.println("error: " + ex.getMessage());
-            io.err.println("fix: see the options and examples with: jbang scripts/" + ex.getCommandLine().getCommandName() + ".java --help");
+            io.err.println("fix: see the options and examples with: " + asTyped("jbang scripts/" + ex.getCommandLine().getCommandName() + ".java --help"));
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (!(ex instanceof UserError ue)) throw ex;
-            io.err.println(io.paint("31", "error: ") + ue.getMessage());
-            if (ue.fix != null && !ue.fix.isBlank()) io.err.println("fix: " + ue.fix);
+            io.err.println(io.paint("31", "error: ") + asTyped(ue.getMessage()));
+            if (ue.fix != null && !ue.fix.isBlank()) io.err.println("fix: " + asTyped(ue.fix));
             return ue.exitCode;
         });
+        typedHelp(cl, List.of(args).contains("--help") || List.of(args).contains("-h"));
         return cl.execute(args);
+    }
+
+    // ---------------------------------------------------------------- commands as the user types them
+
+    /** Help width: wide enough that no example, option or value is broken across lines (HelpTest checks every script). */
+    public static final int HELP_WIDTH = 120;
+
+    /**
+     * The launcher the user started the scripts with, as they typed it: the project's ./jbang exports SME2_LAUNCHER
+     * ("./jbang", or the path used from another folder); without it, an installed "jbang". The system property
+     * sme2.launcher overrides both (the tests set it).
+     */
+    public static String launcher() {
+        String l = System.getProperty("sme2.launcher", System.getenv("SME2_LAUNCHER"));
+        return l == null || l.isBlank() ? "jbang" : shq(l);
+    }
+
+    /** "jbang" starting a command that runs a .java file (not "./jbang", "/bin/jbang" or "jbang not found"). */
+    private static final Pattern JBANG_COMMAND = Pattern.compile("(?<![\\w./'-])jbang (?=\\S+\\.java\\b)");
+
+    /**
+     * A line as the user can paste it: every "jbang X.java" command in it starts with launcher(). Applied where fix,
+     * next-step and help lines are printed (Io, run's error handlers, --help), so the scripts keep writing "jbang".
+     */
+    public static String asTyped(String line) {
+        String l = launcher();
+        return line == null || l.equals("jbang") ? line : JBANG_COMMAND.matcher(line).replaceAll(java.util.regex.Matcher.quoteReplacement(l + " "));
+    }
+
+    /**
+     * --help that copies cleanly, with the launcher the user typed: examples (the footer) printed one per line as
+     * written; the synopsis wrapped only between options; descriptions wrapped only at spaces (picocli also breaks
+     * after "," and "." inside a value; the options are rebuilt for that, so only when help is asked).
+     */
+    private static void typedHelp(CommandLine cl, boolean helpAsked) {
+        cl.setUsageHelpWidth(HELP_WIDTH);
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        CommandLine.Model.UsageMessageSpec u = spec.usageMessage();
+        u.footer(java.util.Arrays.stream(u.footer()).map(Kit::asTyped).toArray(String[]::new));
+        u.description(java.util.Arrays.stream(u.description()).flatMap(d -> wrapAtSpaces(asTyped(d), HELP_WIDTH).stream()).toArray(String[]::new));
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            StringBuilder out = new StringBuilder();
+            for (String line : help.commandSpec().usageMessage().footer()) out.append(String.format(line)).append(System.lineSeparator());
+            return out.toString();
+        });
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS, help -> {
+            u.width(100_000);
+            String one = help.synopsis(help.synopsisHeadingLength()).strip();
+            u.width(HELP_WIDTH);
+            return wrapOutsideBrackets(one, HELP_WIDTH - "Usage: ".length(), " ".repeat("Usage: ".length() + spec.name().length() + 1));
+        });
+        for (CommandLine.Model.OptionSpec o : helpAsked ? new ArrayList<>(spec.options()) : List.<CommandLine.Model.OptionSpec>of()) {
+            List<String> lines = new ArrayList<>();
+            for (String d : o.description()) lines.addAll(wrapAtSpaces(d, HELP_WIDTH - 34));
+            spec.remove(o);
+            spec.addOption(o.toBuilder().description(lines.toArray(String[]::new)).build());
+        }
+    }
+
+    /** Breaks text into lines of at most width characters, only at spaces. */
+    static List<String> wrapAtSpaces(String text, int width) {
+        if (text.length() <= width) return List.of(text);
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.length() > 0 ? " " : "").append(word);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
+    /** Breaks a synopsis only at spaces outside [] and (), continuing lines with indent. */
+    static String wrapOutsideBrackets(String text, int width, String indent) {
+        StringBuilder out = new StringBuilder(), line = new StringBuilder(), word = new StringBuilder();
+        int depth = 0;
+        for (char c : (text + " ").toCharArray()) {
+            if (c == '[' || c == '(') depth++;
+            if (c == ']' || c == ')') depth--;
+            if (c != ' ' || depth > 0) { word.append(c); continue; }
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                out.append(line).append(System.lineSeparator()).append(indent);
+                line.setLength(0);
+            }
+            line.append(line.length() > 0 ? " " : "").append(word);
+            word.setLength(0);
+        }
+        return out.append(line).append(System.lineSeparator()).toString();
     }
 
     // ---------------------------------------------------------------- processes
@@ -1366,13 +1458,38 @@ public final class Kit {
             fixes.add("export it: " + exportCommand(cfg.model()) + " (or point \"model\" at an existing .pte)");
         }
 
-        /** Every problem at once: a bad-input error (exit 2), or under --dry-run warnings with their fixes. */
+        /**
+         * Every problem at once: a bad-input error (exit 2), or under --dry-run (a preview) "would fail at step N: …"
+         * warnings, each followed by its own fix (place) when it has one, else the fixes after them.
+         */
         public List<String> problems(List<String> problems, Set<String> fixes) {
             String all = (problems.size() == 1 ? "" : problems.size() + " problems before running:\n  ") + String.join("\n  ", firstLines(problems));
             if (!problems.isEmpty() && !io.dryRun) throw UserError.badInput(all, String.join("\n     ", fixes));
-            problems.forEach(p -> io.warn("would fail: " + p));
-            fixes.forEach(io::fix);
+            for (String p : problems) {
+                String[] where = placed.get(p);
+                io.warn("would fail" + (where == null ? "" : " at " + where[0]) + ": " + p);
+                if (where != null && where[1] != null) io.fix(where[1]);
+            }
+            if (!problems.stream().allMatch(placed::containsKey)) fixes.forEach(io::fix);
             return problems;
+        }
+
+        /** Under --dry-run: where problem stops a real run ("step N (experiment tT)") and the fix of that one problem. */
+        private final Map<String, String[]> placed = new LinkedHashMap<>();
+
+        public void place(String problem, String step, String fix) { placed.put(problem, new String[]{step, fix}); }
+
+        /** "step N (name tT)": the first step of experiment e in the order the pipeline runs them. */
+        public static String stepOf(List<Experiment> exps, Experiment e) {
+            List<Step> steps = steps(exps);
+            for (int i = 0; i < steps.size(); i++) if (steps.get(i).exp() == e) return "step " + (i + 1) + " (" + steps.get(i).label() + ")";
+            return "step 1";
+        }
+
+        /** The model problem checkModel added (if any) stops step 1; its fix is the export command. */
+        public void placeModel(Config cfg, List<String> problems) {
+            if (!problems.isEmpty() && !Files.isRegularFile(cfg.model()))
+                place(problems.get(0), "step 1", "export it: " + exportCommand(cfg.model()) + " (or point \"model\" at an existing .pte)");
         }
 
         /** The build.json beside an experiment's runner; null when absent or unreadable (a warning). */
@@ -1736,7 +1853,7 @@ public final class Kit {
             plan.putAll(ordered(extra));
             plan.putAll(ordered("problems", problems, "warnings", warnings, "commands", io.plannedCommands));
             if (io.json) io.data(plan);
-            return problems.isEmpty() ? OK : USAGE;
+            return OK;   // a preview: the config loaded; what a real run would stop at is reported next to its step
         }
 
         /** --analysis-only: AnalyzeResults on a run folder, then its report. */
@@ -1817,11 +1934,11 @@ public final class Kit {
         private void report(RunFolder f, String status, String analysisState, int code) {
             String run = shq(f.dir.toString());
             List<String> next = new ArrayList<>();
-            if (!"ok".equals(status)) next.add("jbang " + scriptRef(tool + ".java") + " --resume " + run);
-            next.add("jbang " + scriptRef("ValidateResults.java") + " --results " + run);
+            if (!"ok".equals(status)) next.add(launcher() + " " + scriptRef(tool + ".java") + " --resume " + run);
+            next.add(launcher() + " " + scriptRef("ValidateResults.java") + " --results " + run);
             Path html = f.dir.resolve("analysis").resolve("report.html");
             if (Files.isRegularFile(html)) next.add((isMac() ? "open " : "xdg-open ") + shq(html.toString()));
-            else next.add("jbang " + scriptRef("AnalyzeResults.java") + " --run-dir " + run);
+            else next.add(launcher() + " " + scriptRef("AnalyzeResults.java") + " --run-dir " + run);
             Map<?, ?> dev = f.manifest.get("device") instanceof Map<?, ?> d ? d : Map.of();
             if (io.json) {
                 Map<String, Object> doc = ordered("run_dir", f.dir.toString(), "status", status, "exit_code", code, "analysis", analysisState);

@@ -114,6 +114,7 @@ public class MacPipeline implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         Set<String> fixes = new LinkedHashSet<>();
         Kit.Pipeline.checkModel(cfg, problems, fixes);
+        pipe.placeModel(cfg, problems);
         Set<Path> checked = new LinkedHashSet<>();
         Set<String> missing = new LinkedHashSet<>();
         for (Kit.Experiment e : exps) {
@@ -122,6 +123,7 @@ public class MacPipeline implements Callable<Integer> {
             String variant = Kit.Pipeline.variant(e, PLATFORM), build = "jbang scripts/BuildRunners.java --variants " + variant;
             if (!Files.exists(r)) {
                 problems.add("experiment " + e.name() + ": runner " + r + " not found");
+                pipe.place(problems.get(problems.size() - 1), Kit.Pipeline.stepOf(exps, e), "build it: " + build);
                 missing.add(variant);
             } else if (!Files.isRegularFile(r) || !Files.isExecutable(r)) {
                 problems.add("experiment " + e.name() + ": runner " + r + " is not an executable file");

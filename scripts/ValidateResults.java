@@ -52,10 +52,8 @@ import java.util.stream.Stream;
                 "Nothing is changed or run, so --dry-run validates exactly the same way."},
         footerHeading = "%nExamples:%n",
         footer = {
-                "  jbang scripts/ValidateResults.java \\",
-                "      --results runs/mac/20261125-140312-mv2_xnnpack_fp16",
-                "  jbang scripts/ValidateResults.java --json \\",
-                "      --results runs/mac/20261125-140312-mv2_xnnpack_fp16",
+                "  jbang scripts/ValidateResults.java --results runs/mac/20261125-140312-mv2_xnnpack_fp16",
+                "  jbang scripts/ValidateResults.java --json --results runs/mac/20261125-140312-mv2_xnnpack_fp16",
                 "  jbang scripts/ValidateResults.java --results runs/mac",
                 "      (an output root: the error names its newest run folder)"},
         exitCodeListHeading = "%nExit codes:%n",

@@ -644,7 +644,7 @@ class ValidateSetupTest {
         TestKit.Run r = TestKit.jbang(TestKit.repo(), Map.of(), "scripts/ValidateSetup.java", "--help");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("Usage: ValidateSetup"), r.out());
-        assertTrue(r.out().contains("  jbang scripts/ValidateSetup.java --stage setup"), r.out());
+        assertTrue(r.out().contains("  ./jbang scripts/ValidateSetup.java --stage setup"), r.out());   // started through ./jbang
         assertTrue(r.out().contains("Exit codes:") && r.out().contains("2   bad input"), r.out());
         assertFalse(r.out().contains("--env"), "test-only options stay hidden");
     }

@@ -2,7 +2,7 @@
 
 Copy this file next to your code, put your network in it, then export it:
 
-    jbang scripts/ExportModel.java --model-file my_model.py --model-class MyModel --dtype fp16
+    ./jbang scripts/ExportModel.java --model-file my_model.py --model-class MyModel --dtype fp16
 
 ExportModel imports this file in the workspace's Python (.venv), creates the class named by --model-class with no
 arguments and calls the two methods ExecuTorch's own example models (executorch.examples.models) have:

@@ -26,6 +26,8 @@ public class JUnitMain {
     }
 
     public static int runAll(String... args) throws Exception {
+        // The scripts print commands as started with an installed jbang unless a test says otherwise (Kit.launcher()).
+        System.setProperty("sme2.launcher", "jbang");
         var builder = LauncherDiscoveryRequestBuilder.request();
         List<String> classes = new ArrayList<>();
         boolean methodSelected = false;
