@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
                 "(default <workspace>/models) it writes <model>_<backend>_<dtype>:",
                 "  .pte          the program executor_runner loads",
                 "  .etrecord     its ETRecord (generate_etrecord=True when the installed",
-                "                ExecuTorch accepts it, else executorch.devtools.generate_etrecord)",
+                "                ExecuTorch takes it, else devtools.generate_etrecord)",
                 "  .export.json  versions, input shapes, the ETRecord route, what --dtype",
                 "                converted (tensors by dtype in the exported program and in the",
                 "                .pte) and what the .pte will run: delegate calls vs kernel",
