@@ -65,7 +65,7 @@ import java.util.zip.ZipInputStream;
                         + "with a 95%% bootstrap confidence interval, judged by the noise rule (faster / slower only when the interval "
                         + "excludes 1 and the change is above the noise floor).",
                 "",
-                "Writes into the output folder: analysis_summary.json, inspector.csv (Inspector's columns; OPERATOR_CALL rows "
+                "Writes into the output folder: analysis_summary.json, inspector.csv (all of Inspector's columns, module hierarchy and stack traces as one-line text; OPERATOR_CALL rows "
                         + "kept, as in Inspector.to_dataframe; with several experiments one more column, experiment, at the end), "
                         + "operators.csv, categories.csv, kernels.csv, operator_kernels.csv (the microkernel of each XNNPACK operator), comparison.csv, cold_start.csv, trace.json (Chrome trace events: open it in "
                         + "ui.perfetto.dev), report.md, report.html and the SVG charts.",
@@ -797,7 +797,17 @@ public class AnalyzeResults implements Callable<Integer> {
      * debug handles, instruction id -> delegate entry, and debug handle -> op type of the edge program's nodes.
      */
     record EtRecord(String file, String layout, List<String> entries, Map<String, List<Integer>> debugHandles,
-                    Map<String, DelegateEntry> delegates, Map<Integer, String> opByHandle, List<String> warnings) {}
+                    Map<String, DelegateEntry> delegates, Map<Integer, String> opByHandle, List<String> warnings,
+                    Map<Integer, List<GraphNode>> nodesByHandle) {}
+
+    /**
+     * An operator node of the edge graph as Inspector's FXOperatorGraph sees it: name (node name + "_"), op type,
+     * metadata stack_trace (null when absent) and nn_module_stack (null when absent), in the graph's order.
+     */
+    record GraphNode(String name, String op, String stackTrace, List<ModuleFrame> modules) {}
+
+    /** One nn_module_stack entry: torch.export's "key,path,type" (path "" = the root module). */
+    record ModuleFrame(String key, String path, String type) {}
 
     record DelegateEntry(String name, Map<String, List<Integer>> delegateMap) {}
 
@@ -831,7 +841,7 @@ public class AnalyzeResults implements Callable<Integer> {
         Map<Integer, String> ops = opsByHandle(file, wanted.get(graphEntry), graphEntry, warnings);
         if (layout.equals("none")) warnings.add("the ETRecord holds no edge program: op_types stay empty");
         return new EtRecord(file, layout, List.copyOf(entries), handleMap(dh.path("forward")), delegateMap(dm.path("forward")),
-                ops, List.copyOf(warnings));
+                ops, List.copyOf(warnings), graphNodes(wanted.get(graphEntry)));
     }
 
     private static boolean isWantedEtRecordEntry(String n) {
@@ -913,10 +923,61 @@ public class AnalyzeResults implements Callable<Integer> {
             JsonNode h = node.path("metadata").path("debug_handle");
             Integer handle = h.isMissingNode() ? null : intOf(h);
             if (op == null || handle == null) continue;
-            if (r.containsKey(handle)) warnings.add("debug handle " + handle + " appears on two nodes; the first is kept");
+            if (r.containsKey(handle)) warnings.add("debug handle " + handle + " appears on two nodes; op_types lists both, as Inspector does");
             else r.put(handle, op);
         }
         return r;
+    }
+
+    /**
+     * Debug handle -> the operator nodes that carry it, in graph order (Inspector's create_debug_handle_to_op_node_mapping,
+     * which keeps every node of a handle), with the metadata behind Inspector's stack_traces and module_hierarchy.
+     */
+    static Map<Integer, List<GraphNode>> graphNodes(byte[] data) {
+        Map<Integer, List<GraphNode>> r = new LinkedHashMap<>();
+        if (data == null) return r;
+        JsonNode root;
+        try {
+            root = Kit.JSON.readTree(data);
+        } catch (IOException e) {
+            return r;
+        }
+        Map<String, Integer> generated = new HashMap<>();
+        for (JsonNode node : root.path("graph_module").path("graph").path("nodes")) {
+            String op = opName(node.path("target").asText(""));
+            JsonNode md = node.path("metadata"), h = md.path("debug_handle");
+            String name = node.path("name").asText("");
+            if (name.isEmpty()) name = node.path("outputs").path(0).path("as_tensor").path("name").asText("");
+            if (name.isEmpty() && op != null) { // FX names an unnamed node after its target: aten_add_tensor, aten_add_tensor_1, ...
+                String base = op.replaceAll("[^A-Za-z0-9_]", "_");
+                int k = generated.merge(base, 1, Integer::sum) - 1;
+                name = k == 0 ? base : base + "_" + k;
+            }
+            Integer handle = h.isMissingNode() ? null : intOf(h);
+            if (op == null || handle == null) continue;
+            String trace = md.path("stack_trace").isTextual() && !md.path("stack_trace").asText().isEmpty() ? md.path("stack_trace").asText() : null;
+            String stack = md.path("nn_module_stack").isTextual() ? md.path("nn_module_stack").asText() : "";
+            r.computeIfAbsent(handle, k -> new ArrayList<>()).add(new GraphNode(name + "_", op, trace, stack.isEmpty() ? null : moduleStack(stack)));
+        }
+        return r;
+    }
+
+    /** torch.export's nn_module_stack text "key,path,type;key,path,type", split as its deserializer does (commas inside brackets kept). */
+    static List<ModuleFrame> moduleStack(String text) {
+        List<ModuleFrame> r = new ArrayList<>();
+        for (String item : text.split(";", -1)) {
+            List<String> parts = new ArrayList<>();
+            int depth = 0, start = 0;
+            for (int i = 0; i < item.length(); i++) {
+                char c = item.charAt(i);
+                if (c == '[' || c == '(') depth++;
+                else if (c == ']' || c == ')') depth--;
+                else if (c == ',' && depth == 0) { parts.add(item.substring(start, i)); start = i + 1; }
+            }
+            parts.add(item.substring(start));
+            if (parts.size() == 3) r.add(new ModuleFrame(parts.get(0), parts.get(1), parts.get(2)));
+        }
+        return List.copyOf(r);
     }
 
     /** The op type Inspector shows for a node target; null for nodes it skips (getitem, memory.alloc). */
@@ -1130,7 +1191,7 @@ public class AnalyzeResults implements Callable<Integer> {
     /** One Inspector row (an Event of an EventBlock). raw is null when the event has no profile data. */
     record Row(String block, int blockIndex, String name, double[] raw, Perf perf, List<String> opTypes,
                Object delegateId, Boolean delegated, String backend, int instructionId, List<Integer> debugHandles,
-               List<Value> debugData) {}
+               List<Value> debugData, long[] startTimes, Map<String, GraphNode> nodes) {}
 
     record Perf(double p10, double p50, double p90, double avg, double min, double max) {
         static Perf of(double[] raw) {
@@ -1155,12 +1216,14 @@ public class AnalyzeResults implements Callable<Integer> {
 
     private static final class Acc {
         double[] raw = new double[4];
+        long[] starts = new long[4];
         int n;
         boolean anyProfile;
         List<Value> debugData;
 
-        void add(double v) {
-            if (n == raw.length) raw = Arrays.copyOf(raw, n * 2);
+        void add(double v, long start) {
+            if (n == raw.length) { raw = Arrays.copyOf(raw, n * 2); starts = Arrays.copyOf(starts, n * 2); }
+            starts[n] = start;
             raw[n++] = v;
             anyProfile = true;
         }
@@ -1242,7 +1305,7 @@ public class AnalyzeResults implements Callable<Integer> {
         for (int i = 0; i < plan.length; i++) {
             if (plan[i] == null) continue;
             Profile p = (Profile) events.get(i);
-            plan[i].add(durationMs(file, p, p.delegated()));
+            plan[i].add(durationMs(file, p, p.delegated()), p.start());
         }
     }
 
@@ -1285,7 +1348,7 @@ public class AnalyzeResults implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private static void accumulate(String file, Acc acc, Object[] inst) {
-        if (inst[0] instanceof Profile p) acc.add(durationMs(file, p, p.delegated()));
+        if (inst[0] instanceof Profile p) acc.add(durationMs(file, p, p.delegated()), p.start());
         List<Debug> debugs = (List<Debug>) inst[1];
         if (acc.debugData == null && debugs != null) {
             List<Value> values = new ArrayList<>();
@@ -1344,17 +1407,19 @@ public class AnalyzeResults implements Callable<Integer> {
         double[] raw = acc.anyProfile ? Arrays.copyOf(acc.raw, acc.n) : null;
         Assoc a = associate(name, sig.instructionId(), delegateId, rec);
         return new Row(block, bi, name, raw, raw == null ? null : Perf.of(raw), a.opTypes(), delegateId, delegated,
-                a.backend(), sig.instructionId(), a.handles(), acc.debugData == null ? List.of() : acc.debugData);
+                a.backend(), sig.instructionId(), a.handles(), acc.debugData == null ? List.of() : acc.debugData,
+                raw == null ? null : Arrays.copyOf(acc.starts, acc.n), a.nodes());
     }
 
-    record Assoc(String backend, List<Integer> handles, List<String> opTypes) {}
+    /** nodes: Inspector's stack_traces / module_hierarchy keys (node name + "_") with the first node of that name. */
+    record Assoc(String backend, List<Integer> handles, List<String> opTypes, Map<String, GraphNode> nodes) {}
 
     /** EventBlock._gen_resolve_debug_handles + Event._associate_with_op_graph_nodes, for one event. */
     static Assoc associate(String name, int instructionId, Object delegateId, EtRecord rec) {
-        if (rec == null) return new Assoc(null, null, List.of());
+        if (rec == null) return new Assoc(null, null, List.of(), Map.of());
         String iid = Integer.toString(instructionId);
         List<Integer> handles = rec.debugHandles().get(iid);
-        if (handles == null) return new Assoc(null, null, List.of());
+        if (handles == null) return new Assoc(null, null, List.of(), Map.of());
         String backend = null;
         DelegateEntry de = rec.delegates().get(iid);
         if (delegateId == null) {
@@ -1364,9 +1429,14 @@ public class AnalyzeResults implements Callable<Integer> {
             handles = delegateHandles(de.delegateMap(), delegateId);
         }
         List<String> ops = new ArrayList<>();
+        Map<String, GraphNode> nodes = new LinkedHashMap<>();
         if (!RESERVED_FRAMEWORK.contains(name) && handles != null)
-            for (Integer h : handles) { String op = rec.opByHandle().get(h); if (op != null) ops.add(op); }
-        return new Assoc(backend, handles, List.copyOf(ops));
+            for (Integer h : handles)
+                for (GraphNode n : rec.nodesByHandle().getOrDefault(h, List.of())) {
+                    nodes.putIfAbsent(n.name(), n);
+                    ops.add(n.op());
+                }
+        return new Assoc(backend, handles, List.copyOf(ops), java.util.Collections.unmodifiableMap(nodes));
     }
 
     /** Inspector's lookup in a delegate's inner map: exact key, else str(id), overridden by any key contained in str(id). */
@@ -2707,7 +2777,50 @@ public class AnalyzeResults implements Callable<Integer> {
             x.put("rows", b.rows().size());
             x.put("bundled_input_index", b.bundledInputIndex());
         }
+        o.set("model_sources", modelSourcesJson(e.blocks()));
         return o;
+    }
+
+    static final int MODEL_SOURCES_MAX = 10;
+
+    /**
+     * The slowest events the ETRecord ties to model code (median ms, most first, at most MODEL_SOURCES_MAX): per
+     * DELEGATE_CALL the ATen ops and model modules it holds, per kernel outside a delegate (native_call_*) its ATen op,
+     * module and source line. From the Inspector columns op_types, module_hierarchy and stack_traces; empty without an
+     * ETRecord that carries them (generate_etrecord=True).
+     */
+    static ArrayNode modelSourcesJson(List<Block> blocks) {
+        record Src(Row row, double p50) {}
+        List<Src> found = new ArrayList<>();
+        for (Block b : blocks)
+            for (Row r : b.rows())
+                if (r.perf() != null && !r.nodes().isEmpty() && !Boolean.TRUE.equals(r.delegated()) && !r.name().equals("OPERATOR_CALL"))
+                    found.add(new Src(r, r.perf().p50()));
+        found.sort(Comparator.comparingDouble(Src::p50).reversed());
+        ArrayNode a = Kit.JSON.createArrayNode();
+        for (Src f : found.subList(0, Math.min(MODEL_SOURCES_MAX, found.size()))) {
+            Row r = f.row();
+            ObjectNode x = a.addObject();
+            x.put("block", r.block());
+            x.put("event", r.name());
+            x.put("instruction_id", r.instructionId());
+            num(x, "p50_ms", f.p50());
+            x.put("backend", r.backend());
+            x.set("op_types", strings(r.opTypes()));
+            Set<String> modules = new LinkedHashSet<>(), lines = new LinkedHashSet<>();
+            for (GraphNode n : r.nodes().values()) {
+                if (n.modules() != null && !n.modules().isEmpty()) {
+                    ModuleFrame leaf = n.modules().get(n.modules().size() - 1);
+                    String type = leaf.type().substring(leaf.type().lastIndexOf('.') + 1);
+                    modules.add(leaf.path().isEmpty() ? type : leaf.path() + " (" + type + ")");
+                }
+                String line = sourceLine(n.stackTrace());
+                if (line != null) lines.add(line);
+            }
+            x.set("modules", strings(modules));
+            x.set("source_lines", strings(lines));
+        }
+        return a;
     }
 
     static ObjectNode comparisonJson(Comparison c) {
@@ -2769,8 +2882,13 @@ public class AnalyzeResults implements Callable<Integer> {
     // Outputs: CSV files
     // =====================================================================================================================
 
-    static final String INSPECTOR_HEADER = "event_block_name,event_name,p10 (ms),p50 (ms),p90 (ms),avg (ms),min (ms),max (ms),"
-            + "op_types,delegate_debug_identifier,is_delegated_op,delegate_backend_name";
+    /**
+     * Inspector.to_dataframe's columns in its order. Lists are Python reprs; stack_traces and module_hierarchy (dicts
+     * keyed by graph node name) are compact text: "node_: frame > frame | node_: ..." with a frame "file:line in
+     * function", and "node_: (root type) > path (type) > ...", empty for {}; see compactStackTraces / compactModules.
+     */
+    static final String INSPECTOR_HEADER = "event_block_name,event_name,raw,p10 (ms),p50 (ms),p90 (ms),avg (ms),min (ms),max (ms),"
+            + "op_types,delegate_debug_identifier,stack_traces,module_hierarchy,is_delegated_op,delegate_backend_name,debug_data,start_time";
 
     /** Inspector's table (to_dataframe columns, OPERATOR_CALL rows kept); a trailing experiment column with several experiments. */
     static String inspectorCsv(List<Experiment> exps) {
@@ -2781,17 +2899,94 @@ public class AnalyzeResults implements Callable<Integer> {
             for (Block b : e.blocks()) for (Row r : b.rows()) {
                 Perf p = r.perf();
                 List<Object> cells = new ArrayList<>(List.of(r.block(), r.name()));
+                cells.add(pyFloats(r.raw()));
                 if (p == null) cells.addAll(Arrays.asList(null, null, null, null, null, null));
                 else cells.addAll(List.of(py(p.p10()), py(p.p50()), py(p.p90()), py(p.avg()), py(p.min()), py(p.max())));
                 cells.add(pyList(r.opTypes()));
                 cells.add(r.delegateId() == null ? null : String.valueOf(r.delegateId()));
+                cells.add(compactStackTraces(r.nodes()));
+                cells.add(compactModules(r.nodes()));
                 cells.add(r.delegated() == null ? null : (r.delegated() ? "True" : "False"));
                 cells.add(r.backend());
+                cells.add(pyValues(r.debugData()));
+                cells.add(r.startTimes() == null ? null : pyLongs(r.startTimes()));
                 if (many) cells.add(e.in().label());
                 csvLine(sb, cells);
             }
         }
         return sb.toString();
+    }
+
+    /** A Python list of floats (Inspector's raw), or null. */
+    static String pyFloats(double[] v) {
+        if (v == null) return null;
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(py(v[i]));
+        return sb.append(']').toString();
+    }
+
+    /** A Python list of the unsigned 64-bit ticks (Inspector's start_time). */
+    static String pyLongs(long[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(Long.toUnsignedString(v[i]));
+        return sb.append(']').toString();
+    }
+
+    /** Inspector's debug_data: ints, bools and floats as Python prints them; tensors (which need the debug buffer) as tensor(sizes, scalar type). */
+    static String pyValues(List<Value> values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) {
+            Value v = values.get(i);
+            Object d = v == null ? null : v.data();
+            sb.append(i > 0 ? ", " : "").append(d == null ? "None" : d instanceof Boolean b ? (b ? "True" : "False")
+                    : d instanceof Double x ? py(x) : d instanceof Float f ? py(f.doubleValue())
+                    : d instanceof Tensor t ? "tensor(" + Arrays.toString(t.sizes()) + ", scalar_type=" + t.scalarType() + ")" : String.valueOf(d));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** Inspector's stack_traces {node_: trace} as one line: "node_: file:line in function > ... | node_: ..."; null for {}. */
+    static String compactStackTraces(Map<String, GraphNode> nodes) {
+        if (nodes == null || nodes.isEmpty()) return null;
+        List<String> r = new ArrayList<>();
+        nodes.forEach((name, n) -> r.add(name + ": " + compactTrace(n.stackTrace())));
+        return String.join(" | ", r);
+    }
+
+    static final Pattern TRACE_FRAME = Pattern.compile("File \"([^\"]*)\", line (\\d+), in (\\S+)");
+
+    /** A Python stack trace's frames "file:line in function", outermost first, joined by " > " (code lines dropped); "None" when absent. */
+    static String compactTrace(String trace) {
+        if (trace == null) return "None";
+        List<String> frames = new ArrayList<>();
+        Matcher m = TRACE_FRAME.matcher(trace);
+        while (m.find()) frames.add(m.group(1) + ":" + m.group(2) + " in " + m.group(3));
+        return frames.isEmpty() ? trace.strip().replaceAll("\\s+", " ") : String.join(" > ", frames);
+    }
+
+    /** The source line a node comes from: the innermost frame outside torch's own modules, else the innermost. */
+    static String sourceLine(String trace) {
+        if (trace == null) return null;
+        List<String> frames = new ArrayList<>();
+        Matcher m = TRACE_FRAME.matcher(trace);
+        while (m.find()) if (!m.group(1).replace('\\', '/').contains("/torch/")) frames.add(m.group(1) + ":" + m.group(2) + " in " + m.group(3));
+        if (!frames.isEmpty()) return frames.get(frames.size() - 1);
+        String all = compactTrace(trace);
+        return all.contains(" > ") ? all.substring(all.lastIndexOf(" > ") + 3) : all;
+    }
+
+    /** Inspector's module_hierarchy {node_: nn_module_stack} as one line: "node_: (root type) > path (type) | ..."; null for {}. */
+    static String compactModules(Map<String, GraphNode> nodes) {
+        if (nodes == null || nodes.isEmpty()) return null;
+        List<String> r = new ArrayList<>();
+        nodes.forEach((name, n) -> r.add(name + ": " + (n.modules() == null ? "None" : moduleChain(n.modules()))));
+        return String.join(" | ", r);
+    }
+
+    static String moduleChain(List<ModuleFrame> frames) {
+        List<String> r = new ArrayList<>();
+        for (ModuleFrame f : frames) r.add(f.path().isEmpty() ? "(" + f.type() + ")" : f.path() + " (" + f.type() + ")");
+        return String.join(" > ", r);
     }
 
     static String operatorsCsv(List<Experiment> exps) {
@@ -4134,6 +4329,7 @@ public class AnalyzeResults implements Callable<Integer> {
             figure(d, shown, charts, CATEGORIES_SVG, m);
             operators(d, m);
             figure(d, shown, charts, OPERATORS_SVG, m);
+            modelSources(d, m);
             kernels(d, m);
             operatorKernels(d, m);
             program(d, m);
@@ -4314,6 +4510,27 @@ public class AnalyzeResults implements Callable<Integer> {
                 d.add(new Table(List.of("Rank", "Operator", "Kind", "Category", "Count/run", "ms/run", "% of delegate", "% of e2e"),
                         "rlllrrrr", rows));
                 if (e.ops.size() > m.top) d.add(new Para(null, (e.ops.size() - m.top) + " more operators are in operators.csv."));
+            }
+        }
+
+        /** The slow events the ETRecord ties to model code (analysis_summary.json experiments[].inspector.model_sources). */
+        private static void modelSources(List<Block> d, Model m) {
+            boolean any = false;
+            for (Exp e : m.exps) any |= e.raw.path("inspector").path("model_sources").size() > 0;
+            if (!any) return;
+            d.add(new Heading(2, "Model code behind the slow calls"));
+            d.add(new Para(null, "From the ETRecord (Inspector's op_types, module_hierarchy and stack_traces): for each slow "
+                    + "DELEGATE_CALL the ATen operators and model modules it holds, for each kernel outside a delegate its module "
+                    + "and source line. Median ms per run; inspector.csv has every event."));
+            for (Exp e : m.exps) {
+                JsonNode src = e.raw.path("inspector").path("model_sources");
+                if (src.size() == 0) continue;
+                d.add(new Heading(3, e.cite()));
+                List<List<String>> rows = new ArrayList<>();
+                for (JsonNode x : src)
+                    rows.add(List.of(or(str(x, "event"), "?"), ms3(x.path("p50_ms").asDouble(Double.NaN)), or(str(x, "backend"), "portable kernels"),
+                            joined(x.path("op_types")), joined(x.path("modules")), joined(x.path("source_lines"))));
+                d.add(new Table(List.of("Event", "p50 ms", "Runs on", "ATen ops", "Modules", "Source line"), "lrllll", rows));
             }
         }
 

@@ -37,10 +37,12 @@ import java.util.regex.Pattern;
                 "XnnpackPartitioner for --backend xnnpack), to_executorch. In --outdir",
                 "(default <workspace>/models) it writes <model>_<backend>_<dtype>:",
                 "  .pte          the program executor_runner loads",
-                "  .etrecord     its ETRecord (generate_etrecord=True on ExecuTorch 1.0+,",
-                "                else executorch.devtools.generate_etrecord)",
-                "  .export.json  versions, input shapes and what the .pte will run: delegate",
-                "                calls vs kernel (non-delegated) calls, XNNPACK nodes inside",
+                "  .etrecord     its ETRecord (generate_etrecord=True when the installed",
+                "                ExecuTorch takes it, else devtools.generate_etrecord)",
+                "  .export.json  versions, input shapes, the ETRecord route, what --dtype",
+                "                converted (tensors by dtype in the exported program and in the",
+                "                .pte) and what the .pte will run: delegate calls vs kernel",
+                "                (non-delegated) calls, XNNPACK nodes inside",
                 "  .export.log   the exporter's output",
                 "Models: toy_cnn (built in, no download: three 3x3 stride-2 convolutions",
                 "3->32->64->128 with ReLU, average pool, Linear 128->1000; input 1x3x96x96),",
@@ -200,12 +202,19 @@ public class ExportModel implements Callable<Integer> {
                     "source", modelFile != null ? "file:" + modelFile + "#" + modelClass : name.equals(TOY_CNN) ? "builtin" : "executorch.examples.models",
                     "backend", backend.name(), "dtype", dtype.name(), "pte", pte.toString(), "pte_bytes", Files.size(pte),
                     "etrecord", etOk ? etrecord.toString() : null, "etrecord_api", doc.path("etrecord_api").asText(null),
+                    "etrecord_route", doc.path("etrecord_route").asText(null), "etrecord_graphs", etOk ? etRecordGraphs(etrecord) : null,
                     "etrecord_error", doc.path("etrecord_error").asText(null),
                     "inputs", Kit.JSON.convertValue(doc.path("inputs"), List.class), "versions", Kit.JSON.convertValue(doc.path("versions"), Map.class),
-                    "operators", s.operators(), "execution_plans", s.plans(), "seconds", Kit.JSON.convertValue(doc.path("seconds"), Map.class),
+                    "operators", s.operators(), "conversion", conversion(dtype, doc.path("exported_program"), s),
+                    "execution_plans", s.plans(), "seconds", Kit.JSON.convertValue(doc.path("seconds"), Map.class),
                     "total_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0, "log", log.toString());
             Kit.writeJson(exportJson, exp);
             if (!etOk) io.warn("no ETRecord: " + doc.path("etrecord_error").asText("not written") + " (operator names in reports fall back to the .pte)");
+            else if (s.delegateCalls() > 0 && Boolean.TRUE.equals(((Map<?, ?>) exp.get("etrecord_graphs")).get("readable"))
+                    && !Boolean.TRUE.equals(((Map<?, ?>) exp.get("etrecord_graphs")).get("exported_program")))
+                io.warn("the ETRecord (" + doc.path("etrecord_api").asText("?") + ") holds only the lowered program: DELEGATE_CALL rows will show no ATen"
+                        + " ops or modules; ExecuTorch 1.0+ writes a complete one with generate_etrecord=True");
+            io.info("conversion: " + ((Map<?, ?>) exp.get("conversion")).get("summary"));
             if (backend == Backend.xnnpack && s.delegateCalls() == 0)
                 io.warn("nothing was delegated to XNNPACK: every operator runs as a portable kernel (check the log for partitioner messages)");
             io.ok(pte + " (" + Files.size(pte) / 1024 + " KB): " + s.delegateCalls() + " delegate call(s)"
@@ -218,6 +227,55 @@ public class ExportModel implements Callable<Integer> {
         } finally {
             if (tmp != null) deleteTree(tmp);
         }
+    }
+
+    /** Which graphs the ETRecord zip holds: the exported (ATen) program and the edge program the Inspector reads. */
+    static Map<String, Object> etRecordGraphs(Path etrecord) {
+        List<String> names = new ArrayList<>();
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(etrecord.toFile())) {
+            z.stream().forEach(e -> names.add(e.getName()));
+        } catch (IOException e) {
+            return Kit.ordered("readable", false, "error", e.getMessage());
+        }
+        return Kit.ordered("readable", true, "exported_program", names.contains("exported_program"),
+                "edge_program", names.stream().anyMatch(n -> n.equals("edge_dialect_exported_program") || n.startsWith("edge_dialect_exported_program/")),
+                "export_graph_id", names.contains("export_graph_id"), "entries", names.size());
+    }
+
+    /**
+     * What --dtype converted: the exported program's tensors by dtype (from the exporter) and what the .pte's XNNPACK
+     * payload stores by datatype, with one sentence that says both (XNNPACK serialises convolution filters as fp32 even in
+     * an fp16 model: it converts them when it packs the weights).
+     */
+    static Map<String, Object> conversion(Dtype dtype, JsonNode program, Pte.Summary s) {
+        Map<String, Object> ep = program.isObject() ? Kit.JSON.convertValue(program, Map.class) : null;
+        Map<String, Map<String, Map<String, Long>>> pte = s.delegateTensors();
+        List<String> parts = new ArrayList<>();
+        if (ep != null) {
+            parts.add("exported program: weights " + byType(program.path("weights"), true) + "; activations " + byType(program.path("activations"), false)
+                    + "; inputs " + byType(program.path("inputs"), false));
+        }
+        if (!pte.isEmpty()) {
+            JsonNode t = Kit.JSON.valueToTree(pte);
+            parts.add(".pte XNNPACK payload: constants " + byType(t.path("constants"), true) + "; values " + byType(t.path("values"), false));
+        }
+        Map<String, Long> fp32 = pte.getOrDefault("constants", Map.of()).get("fp32");
+        if (dtype == Dtype.fp16 && fp32 != null)
+            parts.add(fp32.get("tensors") + " weight tensor(s) stay fp32 in the .pte: ExecuTorch's XNNPACK serializer writes convolution weights as"
+                    + " fp32 and XNNPACK converts them when it creates the fp16 operators, so the file is larger than half the fp32 one");
+        return Kit.ordered("requested", dtype.name(), "exported_program", ep, "pte_xnnpack", pte.isEmpty() ? null : pte,
+                "summary", parts.isEmpty() ? "not recorded" : String.join("; ", parts));
+    }
+
+    /** {"float16": {"tensors": 8, "bytes": 443904}} -> "8 float16 (433.5 KB)"; several types joined with " + ". */
+    private static String byType(JsonNode table, boolean sized) {
+        List<String> r = new ArrayList<>();
+        table.properties().forEach(e -> {
+            long n = e.getValue().path("tensors").asLong();
+            long bytes = e.getValue().path("bytes").asLong(-1);
+            r.add(n + " " + e.getKey() + (sized && bytes >= 0 ? " (" + Kit.round(bytes / 1024.0) + " KB)" : ""));
+        });
+        return r.isEmpty() ? "none" : String.join(" + ", r);
     }
 
     /** Runs the embedded program with the venv's python, from a temporary folder (so no local folder shadows a package). */
@@ -277,11 +335,25 @@ public class ExportModel implements Callable<Integer> {
                 return Kit.UserError.failed("export of " + name + " (" + backend + ", " + dtype + ") failed in " + phase + ": " + msg + where,
                         "an operator is not supported this way: try --dtype fp32, or --backend portable; the log has the full trace");
             }
+            case "environment" -> {
+                return Kit.UserError.failed("export of " + name + " failed in " + phase + " because of the Python environment, not the model: " + msg + where,
+                        environmentFix(err.path("package").asText(null), err.path("torch").asText(null)));
+            }
             default -> {
                 return Kit.UserError.failed("export of " + name + " (" + backend + ", " + dtype + ") failed in " + phase + ": " + msg + where,
-                        "read the log for the Python trace; a model that torch.export cannot trace needs changes in the model code");
+                        phase.equals("load") ? "read the log for the Python trace; the model failed while being built (its constructor, weights or example inputs), before any tracing"
+                                : "read the log for the Python trace; a model that torch.export cannot trace needs changes in the model code");
             }
         }
+    }
+
+    /** The fix for a package that does not fit the workspace's torch (ABI, CUDA-only operators, undefined symbols). */
+    static String environmentFix(String pkg, String torch) {
+        String p = pkg == null || pkg.isBlank() || !pkg.matches("[A-Za-z0-9_.-]{1,64}") ? "the package named in the error" : pkg;
+        String t = torch == null || torch.isBlank() ? "the installed torch" : "torch " + torch;
+        String build = torch != null && torch.contains("+cpu") ? "the CPU build" : "the same build (CPU or CUDA)";
+        return "reinstall " + p + " built for " + t + " (" + build + " of the release that pairs with this torch; a wheel built for CUDA or for"
+                + " another torch release fails like this) in the workspace venv, or recreate it: jbang scripts/SetupRepo.java";
     }
 
     // ---------------------------------------------------------------- names
@@ -343,7 +415,18 @@ public class ExportModel implements Callable<Integer> {
                 "XNNReciprocalSquareRoot", "XNNLog", "XNNGelu", "XNNTanh", "XNNExp", "XNNSin", "XNNCopy", "XNNCos");
         static final int KERNEL_CALL = 1, DELEGATE_CALL = 2;
 
-        record Summary(int kernelCalls, int delegateCalls, Integer delegatedNodes, Map<String, Object> operators, List<Map<String, Object>> plans) {}
+        /** XNNPACK's XNNDatatype names (backends/xnnpack/serialization/schema.fbs), by value, and their bits per element. */
+        static final List<String> XNN_DATATYPES = List.of("invalid", "fp32", "fp16", "qint8", "quint8", "qint32", "qcint8", "qcint32", "qcint4",
+                "qdint8", "qbint4", "qpint8", "int32", "pfp32", "bf16");
+        static final int[] XNN_DATATYPE_BITS = {0, 32, 16, 8, 8, 32, 8, 32, 4, 8, 4, 8, 32, 32, 16};
+
+        /**
+         * delegateTensors: the XNNPACK payloads' tensor values by datatype, {"constants": {dtype: {tensors, elements,
+         * bytes}}, "values": {dtype: {tensors}}} (constants = weights the payload stores; values = inputs, outputs and
+         * intermediates); empty without an XNNPACK payload.
+         */
+        record Summary(int kernelCalls, int delegateCalls, Integer delegatedNodes, Map<String, Object> operators, List<Map<String, Object>> plans,
+                       Map<String, Map<String, Map<String, Long>>> delegateTensors) {}
 
         private final Path file;
         private final ByteBuffer bb;
@@ -373,6 +456,7 @@ public class ExportModel implements Callable<Integer> {
             int kernel = 0, delegate = 0, nodes = 0;
             boolean nodesKnown = true;
             Map<String, Integer> ops = new TreeMap<>(), backends = new TreeMap<>(), kinds = new TreeMap<>();
+            Map<String, Map<String, Map<String, Long>>> tensors = new LinkedHashMap<>();
             List<Map<String, Object>> plans = new ArrayList<>();
             int planVec = field(root, 1);
             for (int pi = 0, pn = len(planVec); pi < pn; pi++) {
@@ -392,7 +476,7 @@ public class ExportModel implements Callable<Integer> {
                     String id = strField(d, 0);
                     delegateIds.add(id == null ? "?" : id);
                     Integer count = null;
-                    if ("XnnpackBackend".equals(id)) count = xnnNodes(root, field(d, 1), segmentBase, kinds);
+                    if ("XnnpackBackend".equals(id)) count = xnnNodes(root, field(d, 1), segmentBase, kinds, tensors);
                     delegateNodes.add(count);
                 }
                 int pk = 0, pd = 0, other = 0, pNodes = 0;
@@ -426,11 +510,11 @@ public class ExportModel implements Callable<Integer> {
             Integer delegatedNodes = delegate == 0 ? Integer.valueOf(0) : nodesKnown ? Integer.valueOf(nodes) : null;
             Map<String, Object> operators = Kit.ordered("delegate_calls", delegate, "kernel_calls", kernel, "delegated_nodes", delegatedNodes,
                     "backends", backends, "kernel_ops", ops, "delegated_node_kinds", kinds);
-            return new Summary(kernel, delegate, delegatedNodes, operators, plans);
+            return new Summary(kernel, delegate, delegatedNodes, operators, plans, tensors);
         }
 
         /** The node count of an XNNPACK payload (XNNHeader "XH00" + XNNGraph flatbuffer "XN01"); null when it cannot be found. */
-        private Integer xnnNodes(int root, int processed, long segmentBase, Map<String, Integer> kinds) {
+        private Integer xnnNodes(int root, int processed, long segmentBase, Map<String, Integer> kinds, Map<String, Map<String, Map<String, Long>>> tensors) {
             if (processed == 0) return null;
             int location = u8Field(processed, 0), index = (int) u32Field(processed, 1);
             long start, size;
@@ -461,7 +545,32 @@ public class ExportModel implements Callable<Integer> {
                 int t = u8Field(elem(xnodes, i), 0);
                 kinds.merge(t >= 1 && t <= XNN_NODE_KINDS.size() ? XNN_NODE_KINDS.get(t - 1) : "XNode type " + t, 1, Integer::sum);
             }
+            xnnValues(field(graph, 2), tensors);
             return n;
+        }
+
+        /** XValue (union XNNTensorValue | XNNQuantizedTensorValue{tensor_value}) by datatype; constant_buffer_idx != 0 = a constant. */
+        private void xnnValues(int xvalues, Map<String, Map<String, Map<String, Long>>> tensors) {
+            for (int i = 0, n = len(xvalues); i < n; i++) {
+                int xv = elem(xvalues, i);
+                int type = u8Field(xv, 0), value = field(xv, 1);
+                if (value == 0 || type < 1 || type > 2) continue;
+                int tv = type == 1 ? value : field(value, 0);
+                if (tv == 0) continue;
+                int dt = i16Field(tv, 0);
+                String name = dt >= 0 && dt < XNN_DATATYPES.size() ? XNN_DATATYPES.get(dt) : "datatype " + dt;
+                boolean constant = u32Field(tv, 3) != 0;
+                Map<String, Long> row = tensors.computeIfAbsent(constant ? "constants" : "values", k -> new TreeMap<>())
+                        .computeIfAbsent(name, k -> new LinkedHashMap<>());
+                row.merge("tensors", 1L, Long::sum);
+                if (!constant) continue;
+                long elements = 1;
+                int dims = field(tv, 2);
+                for (int d = 0, dn = len(dims); d < dn; d++) elements *= u32(dims + 4L + 4L * d);
+                row.merge("elements", elements, Long::sum);
+                int bits = dt >= 0 && dt < XNN_DATATYPE_BITS.length ? XNN_DATATYPE_BITS[dt] : 0;
+                row.merge("bytes", (elements * bits + 7) / 8, Long::sum);
+            }
         }
 
         // flatbuffer access; every offset is checked and a bad one names the byte
@@ -499,6 +608,11 @@ public class ExportModel implements Callable<Integer> {
         private int u8Field(int table, int id) {
             int s = slot(table, id);
             return s == 0 ? 0 : bb.get(check(s, 1)) & 0xff;
+        }
+
+        private int i16Field(int table, int id) {
+            int s = slot(table, id);
+            return s == 0 ? 0 : bb.getShort(check(s, 2));
         }
 
         private int i32Field(int table, int id) {
@@ -595,7 +709,7 @@ public class ExportModel implements Callable<Integer> {
                 try:
                     from executorch.examples.models import MODEL_NAME_TO_MODEL
                 except ImportError as e:
-                    raise Failure("import", "executorch.examples.models: %s" % e)
+                    raise import_failure("executorch.examples.models", e)
                 return MODEL_NAME_TO_MODEL
 
 
@@ -677,6 +791,92 @@ public class ExportModel implements Callable<Integer> {
                 return convert_pt2e(m)
 
 
+            ETRECORD_KEYWORD = "generate_etrecord=True"
+            ETRECORD_FUNCTION = "executorch.devtools.generate_etrecord"
+
+
+            def etrecord_keyword(fn):
+                \"""True/False when fn's signature tells whether it takes generate_etrecord; None when a wrapper hides it
+                (ExecuTorch 1.3.1 wraps to_edge_transform_and_lower in a logging decorator without functools.wraps).\"""
+                try:
+                    params = inspect.signature(inspect.unwrap(fn)).parameters
+                except (TypeError, ValueError):
+                    return None
+                if "generate_etrecord" in params:
+                    return True
+                if any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values()):
+                    return None
+                return False
+
+
+            def lower(fn, ep, options):
+                \"""Lowers with the ETRecord route the installed ExecuTorch supports, chosen by capability: the
+                generate_etrecord keyword (1.0+; its ETRecord keeps the exported program, so op types, module hierarchy and
+                stack traces reach the Inspector) when the signature shows it or a call accepts it, else the old
+                executorch.devtools.generate_etrecord on a copy of the edge program taken before to_executorch().\"""
+                known = etrecord_keyword(fn)
+                if known is not False:
+                    try:
+                        edge = fn(ep, generate_etrecord=True, **options)
+                        how = "signature" if known else "call (the signature hides the keyword behind a wrapper)"
+                        return edge, {"api": ETRECORD_KEYWORD, "chosen_by": ETRECORD_KEYWORD + " accepted: " + how}
+                    except TypeError as e:
+                        if known or "generate_etrecord" not in str(e):
+                            raise
+                        why = "the call refused the keyword (%s)" % str(e).strip().splitlines()[0]
+                else:
+                    why = "the signature has no generate_etrecord keyword"
+                edge = fn(ep, **options)
+                return edge, {"api": ETRECORD_FUNCTION, "chosen_by": ETRECORD_FUNCTION + ": " + why, "edge_copy": copy.deepcopy(edge)}
+
+
+            def save_etrecord(route, program, path):
+                if route["api"] == ETRECORD_KEYWORD:
+                    program.get_etrecord().save(path)
+                else:
+                    from executorch.devtools import generate_etrecord
+                    generate_etrecord(path, route["edge_copy"], program)
+
+
+            def tensor_types(ep):
+                \"""What the exported program holds, by dtype: weights (parameters, buffers, constants: tensors, elements,
+                bytes), activations (tensor outputs of its operators), user inputs and outputs.\"""
+                import torch
+
+                def add(table, t, size=False):
+                    row = table.setdefault(str(t.dtype).replace("torch.", ""), {"tensors": 0} if not size else {"tensors": 0, "elements": 0, "bytes": 0})
+                    row["tensors"] += 1
+                    if size:
+                        row["elements"] += t.numel()
+                        row["bytes"] += t.numel() * t.element_size()
+
+                def values(v):
+                    if isinstance(v, (list, tuple)):
+                        for x in v:
+                            yield from values(x)
+                    elif isinstance(v, torch.Tensor):
+                        yield v
+
+                weights, activations, inputs, outputs = {}, {}, {}, {}
+                for t in list(ep.state_dict.values()) + list(getattr(ep, "constants", {}).values()):
+                    if isinstance(t, torch.Tensor):
+                        add(weights, t, True)
+                user_inputs = set(getattr(ep.graph_signature, "user_inputs", []))
+                for node in ep.graph.nodes:
+                    vals = list(values(node.meta.get("val")))
+                    if node.op == "placeholder" and node.name in user_inputs:
+                        for v in vals:
+                            add(inputs, v)
+                    elif node.op == "call_function":
+                        for v in vals:
+                            add(activations, v)
+                    elif node.op == "output":
+                        for a in (node.args[0] if node.args and isinstance(node.args[0], (list, tuple)) else []):
+                            for v in values(getattr(a, "meta", {}).get("val")):
+                                add(outputs, v)
+                return {"weights": weights, "activations": activations, "inputs": inputs, "outputs": outputs}
+
+
             def export(args, result):
                 times = {}
                 t = time.time()
@@ -686,7 +886,7 @@ public class ExportModel implements Callable<Integer> {
                 try:
                     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
                 except ImportError as e:
-                    raise Failure("import", "executorch.exir: %s" % e)
+                    raise import_failure("executorch.exir", e)
                 model = model.eval()
                 inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
                 model, inputs = as_dtype(model, inputs, args.dtype)
@@ -700,6 +900,7 @@ public class ExportModel implements Callable<Integer> {
                     phase("quantize")
                     ep = torch.export.export(quantize(ep, inputs), inputs, dynamic_shapes=dynamic, strict=False)
                 times["export"] = round(time.time() - t, 2)
+                result["exported_program"] = tensor_types(ep)
 
                 t = time.time()
                 phase("lower")
@@ -708,11 +909,8 @@ public class ExportModel implements Callable<Integer> {
                 if args.backend == "xnnpack":
                     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
                     options["partitioner"] = [XnnpackPartitioner()]
-                new_api = "generate_etrecord" in inspect.signature(to_edge_transform_and_lower).parameters
-                if new_api:
-                    options["generate_etrecord"] = True
-                edge = to_edge_transform_and_lower(ep, **options)
-                edge_copy = None if new_api else copy.deepcopy(edge)
+                edge, route = lower(to_edge_transform_and_lower, ep, options)
+                result["etrecord_route"] = route["chosen_by"]
                 times["lower"] = round(time.time() - t, 2)
 
                 t = time.time()
@@ -724,14 +922,9 @@ public class ExportModel implements Callable<Integer> {
                 print("[export] wrote " + args.pte, flush=True)
                 phase("etrecord")
                 try:
-                    if new_api:
-                        program.get_etrecord().save(args.etrecord)
-                        result["etrecord_api"] = "generate_etrecord=True"
-                    else:
-                        from executorch.devtools import generate_etrecord
-                        generate_etrecord(args.etrecord, edge_copy, program)
-                        result["etrecord_api"] = "executorch.devtools.generate_etrecord"
-                    print("[export] wrote " + args.etrecord, flush=True)
+                    save_etrecord(route, program, args.etrecord)
+                    result["etrecord_api"] = route["api"]
+                    print("[export] wrote " + args.etrecord + " (" + route["api"] + ")", flush=True)
                 except Exception as e:
                     result["etrecord_error"] = "%s: %s" % (type(e).__name__, e)
                     traceback.print_exc()
@@ -739,10 +932,43 @@ public class ExportModel implements Callable<Integer> {
                 result["seconds"] = times
 
 
-            def kind_of(e):
+            # Texts of a broken installation rather than of the model: a package built for another torch (a CUDA or
+            # other-version torchvision: "operator torchvision::nms does not exist"), a C++ ABI or libc mismatch.
+            ENVIRONMENT_MARKERS = ("does not exist", "undefined symbol", "compiled against", "was compiled with", "ABI", "GLIBC",
+                                   "cannot open shared object", "DLL load failed", "incompatible with this version", "version mismatch")
+
+
+            def package_of(e):
+                \"""The Python package a load-phase failure points at: operator namespace, path in the message, else the
+                innermost traceback frame inside site-packages.\"""
+                import re
+                text = str(e)
+                m = re.search(r"operator (\\w+)::", text) or re.search(r"site-packages/([A-Za-z0-9_]+)", text)
+                if m:
+                    return m.group(1)
+                if isinstance(e, ImportError) and getattr(e, "name", None):
+                    return e.name.split(".")[0]
+                package = None
+                for frame in traceback.extract_tb(e.__traceback__):
+                    m = re.search(r"site-packages/([A-Za-z0-9_]+)", frame.filename.replace(os.sep, "/"))
+                    if m:
+                        package = m.group(1)
+                return package
+
+
+            def import_failure(what, e):
+                \"""A missing module is a setup gap; any other ImportError (undefined symbol, ABI) is a broken package.\"""
+                if isinstance(e, ModuleNotFoundError):
+                    return Failure("import", "%s: %s" % (what, e))
+                return Failure("environment", "%s: %s: %s" % (what, type(e).__name__, e), package=package_of(e), torch=versions().get("torch"))
+
+
+            def kind_of(e, phase=None):
                 text = "%s: %s" % (type(e).__name__, e)
-                if isinstance(e, ImportError):
+                if isinstance(e, ModuleNotFoundError):
                     return "import"
+                if isinstance(e, ImportError) or (phase == "load" and any(s in text for s in ENVIRONMENT_MARKERS)):
+                    return "environment"
                 if any(s in text for s in ("urlopen", "HTTP Error", "URLError", "Temporary failure in name resolution", "Connection refused")):
                     return "download"
                 if any(s in text for s in ("Missing out variants", "not supported", "Unsupported", "unsupported", "no kernel", "NotImplementedError")):
@@ -766,7 +992,7 @@ public class ExportModel implements Callable<Integer> {
                     if args.list_models:
                         write_result(args.result, {"ok": True, "builtin": [TOY_CNN], "registry": sorted(registry()), "executorch": versions()["executorch"]})
                         return 0
-                    result = {"ok": False, "versions": versions(), "inputs": [], "etrecord_api": None, "etrecord_error": None, "seconds": {}}
+                    result = {"ok": False, "versions": versions(), "inputs": [], "etrecord_api": None, "etrecord_route": None, "etrecord_error": None, "seconds": {}}
                     export(args, result)
                     result["ok"] = True
                     write_result(args.result, result)
@@ -780,7 +1006,11 @@ public class ExportModel implements Callable<Integer> {
                 except BaseException as e:
                     traceback.print_exc()
                     message = ("%s: %s" % (type(e).__name__, e)).strip().splitlines()
-                    write_result(args.result, {"ok": False, "error": {"kind": kind_of(e), "phase": PHASE["name"], "message": message[0] if message else type(e).__name__}})
+                    error = {"kind": kind_of(e, PHASE["name"]), "phase": PHASE["name"], "message": message[0] if message else type(e).__name__}
+                    if error["kind"] == "environment":
+                        error["package"] = package_of(e)
+                        error["torch"] = versions().get("torch")
+                    write_result(args.result, {"ok": False, "error": error})
                     return 1
 
 

@@ -192,8 +192,12 @@ class AnalyzeResultsTest {
         want.put("Method::execute@0", Arrays.asList(List.of(), null));
         assertEquals(want, got);
         String csv = AnalyzeResults.inspectorCsv(List.of(experiment("x", AnalyzeResults.parseEtdump("d", dump), rec)));
-        assertTrue(csv.contains(",\"['aten.convolution.default', 'aten.relu.default' ... 'aten.mean.dim'] (6 total)\",,False,OtherBackend\n"), csv);
-        assertTrue(csv.contains(",\"['aten.convolution.default', 'aten.relu.default']\",,False,XnnpackBackend\n"), csv);
+        String six = "aten_convolution_default_: None | aten_relu_default_: None | aten_add_Tensor_: None | aten_mul_Tensor_: None"
+                + " | aten_sub_Tensor_: None | aten_mean_dim_: None";
+        assertTrue(csv.contains(",\"['aten.convolution.default', 'aten.relu.default' ... 'aten.mean.dim'] (6 total)\",," + six + "," + six
+                + ",False,OtherBackend,[],[415]\n"), csv);
+        assertTrue(csv.contains(",\"['aten.convolution.default', 'aten.relu.default']\",,aten_convolution_default_: None | aten_relu_default_: None,"
+                + "aten_convolution_default_: None | aten_relu_default_: None,False,XnnpackBackend,[],[50]\n"), csv);
     }
 
     static AnalyzeResults.Experiment experiment(String label, AnalyzeResults.Etdump d, AnalyzeResults.EtRecord rec) {
@@ -598,18 +602,21 @@ class AnalyzeResultsTest {
         String csv = AnalyzeResults.inspectorCsv(List.of(experiment("s", synthetic(), null)));
         List<String> lines = csv.lines().toList();
         assertEquals(AnalyzeResults.INSPECTOR_HEADER, lines.get(0));
-        assertEquals("event_block_name,event_name,p10 (ms),p50 (ms),p90 (ms),avg (ms),min (ms),max (ms),op_types,delegate_debug_identifier,"
-                + "is_delegated_op,delegate_backend_name", lines.get(0));
+        assertEquals("event_block_name,event_name,raw,p10 (ms),p50 (ms),p90 (ms),avg (ms),min (ms),max (ms),op_types,delegate_debug_identifier,"
+                + "stack_traces,module_hierarchy,is_delegated_op,delegate_backend_name,debug_data,start_time", lines.get(0), "Inspector.to_dataframe's columns, in its order");
         assertEquals(1 + 2 + 10 + 2, lines.size());
-        assertEquals("Default,Method::init,0.05,0.05,0.05,0.05,0.05,0.05,[],,False,", lines.get(1));
+        assertEquals("Default,Method::init,[0.05],0.05,0.05,0.05,0.05,0.05,0.05,[],,,,False,,[],[1000]", lines.get(1));
         // expected values: numpy 2.4.6 on the raw durations (Inspector's PerfData)
-        assertEquals("Execute,7,0.001999999999999824,0.0020000000000000018,0.0020000000000000018,0.0019999999999999276,"
-                + "0.0019999999999997797,0.0020000000000000018,[],7,True,", lines.get(10));
-        assertEquals("Execute,Pack LH (X32) #1,0.019999999999999973,0.020000000000000018,0.020000000000000018,"
-                + "0.02,0.019999999999999962,0.020000000000000018,[],Pack LH (X32) #1,True,", lines.get(4));
+        assertEquals("Execute,7,\"[0.0020000000000000018, 0.0020000000000000018, 0.0019999999999997797]\",0.001999999999999824,0.0020000000000000018,"
+                + "0.0020000000000000018,0.0019999999999999276,0.0019999999999997797,0.0020000000000000018,[],7,,,True,,[],\"[678000, 1348000, 2020000]\"",
+                lines.get(10));
+        assertEquals("Execute,Pack LH (X32) #1,\"[0.019999999999999962, 0.020000000000000018, 0.020000000000000018]\",0.019999999999999973,"
+                + "0.020000000000000018,0.020000000000000018,0.02,0.019999999999999962,0.020000000000000018,[],Pack LH (X32) #1,,,True,,[],"
+                + "\"[402000, 1071000, 1742000]\"", lines.get(4));
         assertEquals("Execute,\"Convolution (NHWC, PF32) IGEMM #1\"", lines.get(3).substring(0, lines.get(3).indexOf("\",") + 1), "commas quoted");
-        assertEquals("Execute,native_call_mean.out,,,,,,,[],,False,", lines.get(13), "debug-only event: no timing");
-        assertTrue(lines.contains("Execute,OPERATOR_CALL,0.0095,0.0095,0.0095,0.0095,0.0095,0.0095,[],,False,"), "OPERATOR_CALL rows kept");
+        assertEquals("Execute,native_call_mean.out,,,,,,,,[],,,,False,,[42],", lines.get(13), "debug-only event: no timing, its Int value as debug_data");
+        assertTrue(lines.contains("Execute,OPERATOR_CALL,\"[0.0095, 0.0095, 0.0095]\",0.0095,0.0095,0.0095,0.0095,0.0095,0.0095,[],,,,False,,[],"
+                + "\"[668000, 1338000, 2010000]\""), "OPERATOR_CALL rows kept");
     }
 
     // ------------------------------------------------------------------------------------------------ command line
