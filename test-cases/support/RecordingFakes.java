@@ -166,11 +166,12 @@ public final class RecordingFakes {
                               else echo "-1adaa7c709d4839d29e1f219cb962b01c9e6a905 backends/xnnpack/third-party/XNNPACK"; fi ;;
                       sync) echo "Synchronizing submodule url for 'backends/xnnpack/third-party/XNNPACK'" ;;
                       update) if [ -f "$FAKES/fail-submodules" ]; then echo "fatal: unable to access 'https://github.com/google/XNNPACK.git/': Could not resolve host: github.com" >&2; exit 1; fi
+                              if [ ! -f "$FAKES/fail-submodule-content" ]; then for f in %s; do mkdir -p "$(dirname "$f")"; touch "$f"; done; fi
                               touch "$st/submodules"; echo "Submodule path 'backends/xnnpack/third-party/XNNPACK': checked out '1adaa7c709d4839d29e1f219cb962b01c9e6a905'" ;;
                     esac ;;
                   *) echo "fake git: unexpected $*" >&2; exit 2 ;;
                 esac
-                """.formatted(ET_SHA));
+                """.formatted(ET_SHA, String.join(" ", Kit.Prereqs.SUBMODULES.entrySet().stream().map(e -> q(e.getKey() + "/" + e.getValue())).toList())));
         return this;
     }
 
