@@ -42,7 +42,10 @@ import java.util.stream.Stream;
                 "warm-up process and one timed executor_runner process there (LD_LIBRARY_PATH",
                 "set; taskset MASK with cpu_affinity), pulls the ETDump back and keeps the",
                 "runner's logcat lines (tag ExecuTorch; tag XNNPACK into xnntrace.log for",
-                "xnntrace experiments). logcat is cleared before every runner process.",
+                "xnntrace experiments). logcat is cleared before every runner process;",
+                "with xnntrace experiments its buffer is first set to 16M (adb logcat -G;",
+                "XNNPACK's level-5 log can overflow the default), recorded in the",
+                "manifest's device.logcat_buffer.",
                 "Transient adb failures are retried; a device lost mid-run fails the",
                 "experiments from then on and keeps the finished ones (--resume later).",
                 "The run's device folder is removed at the end unless --keep-device-files."},
@@ -496,6 +499,7 @@ public class AndroidPipeline implements Callable<Integer> {
                 && !before.get("serial").equals(device.get("serial")))
             pipe.warn("the run folder was measured on device " + before.get("serial") + ", this resume runs on " + device.get("serial")
                     + ": results may not be comparable");
+        if (steps.stream().anyMatch(Kit.Step::xnntrace)) device.put("logcat_buffer", enlargeLogcat());
         Map<String, Object> executorch = Kit.GitState.of(Kit.Workspace.locate(pipe.workspace).executorch()).toMap();
         Map<String, Object> host = Kit.hostFacts("git");
         @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");
@@ -759,6 +763,18 @@ public class AndroidPipeline implements Callable<Integer> {
         f.save();
     }
 
+    /** logcat's ring buffer for a kernel-log run: XNNPACK's level-5 output can overflow the default before `logcat -d` reads it. */
+    static final String LOGCAT_BUFFER = "16M";
+
+    /** Sets the device's logcat buffer to LOGCAT_BUFFER (adb logcat -G) for the xnntrace runs; the manifest records whether it took. */
+    private Map<String, Object> enlargeLogcat() {
+        Call g = adb.logcat("-G", LOGCAT_BUFFER);
+        if (g.ok() && !g.out().toLowerCase(java.util.Locale.ROOT).contains("failed")) return Kit.ordered("size", LOGCAT_BUFFER, "set", true, "why", "xnntrace runs");
+        pipe.warn("could not set logcat's buffer to " + LOGCAT_BUFFER + " (adb logcat -G " + LOGCAT_BUFFER + ": " + why(g) + "): XNNPACK's kernel log may overflow"
+                + " the default buffer, so xnntrace.log may miss kernels");
+        return Kit.ordered("size", null, "set", false, "why", why(g));
+    }
+
     // ---------------------------------------------------------------- dry run
 
     private int dryRun(Kit.Config cfg, List<Kit.Step> steps, Path runDir, Kit.RunFolder folder, Path libcxx, List<String> problems) {
@@ -771,6 +787,7 @@ public class AndroidPipeline implements Callable<Integer> {
         adb.shell(List.of(chmodWords()), Duration.ofSeconds(60), null);
         Set<Path> helped = new LinkedHashSet<>();
         for (Kit.Step s : steps) if (helped.add(s.exp().runnerPath())) adb.shell(helpCommands(s.exp()), Duration.ofSeconds(60), null);
+        if (steps.stream().anyMatch(Kit.Step::xnntrace)) adb.logcat("-G", LOGCAT_BUFFER);
         for (Kit.Step s : steps) {
             if (folder != null && folder.ok(s)) continue;
             Path dir = s.dir(runDir);

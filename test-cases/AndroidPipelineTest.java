@@ -110,7 +110,9 @@ class AndroidPipelineTest {
         JsonNode d = m.get("device");
         assertEquals(List.of("serial", "remote", "transport", "model", "manufacturer", "soc", "soc_manufacturer", "board_platform", "abi", "fingerprint",
                 "android_version", "sdk", "emulator", "kernel", "cpu_features", "sme2", "cpus", "thermal", "battery", "power", "adb", "workdir",
-                "device_dir", "device_files"), TestKit.names(d.fieldNames()));
+                "device_dir", "logcat_buffer", "device_files"), TestKit.names(d.fieldNames()));
+        assertEquals("{\"size\":\"16M\",\"set\":true,\"why\":\"xnntrace runs\"}", d.get("logcat_buffer").toString(), "XNNPACK's level-5 log must fit in logcat");
+        assertTrue(fake.calls().stream().anyMatch(c -> c.contains("logcat") && c.subList(c.indexOf("logcat"), c.size()).equals(List.of("logcat", "-G", "16M"))), fake.calls().toString());
         assertEquals("FAKE0001", d.get("serial").asText());
         assertTrue(d.get("remote").isNull());
         assertEquals("Fake_SME2_Phone", d.get("transport").get("model").asText());
@@ -457,6 +459,7 @@ class AndroidPipelineTest {
                 a + "shell " + Kit.shq("chmod 755 " + binOn + " " + binX),
                 a + "shell " + Kit.shq("cd " + dev + " && " + env + binOn + " --help"),
                 a + "shell " + Kit.shq("cd " + dev + " && " + env + binX + " --help"),
+                a + "logcat -G 16M",
                 a + "shell " + Kit.shq("rm -rf " + d + " && mkdir -p " + d),
                 a + "logcat -c",
                 a + "shell " + Kit.shq("cd " + d + " && " + env + "taskset 0x80 " + binOn + " --model_path " + pte + " --num_executions 1 --cpu_threads 1"),
@@ -487,7 +490,7 @@ class AndroidPipelineTest {
         assertEquals("FAKE0001", j.get("serial").asText());
         List<String> firstWords = new ArrayList<>();
         j.get("commands").forEach(c -> firstWords.add(c.get(3).asText()));
-        assertEquals(List.of("shell", "push", "push", "push", "shell", "shell", "shell", "logcat", "shell", "logcat", "logcat", "pull"), firstWords);
+        assertEquals(List.of("shell", "push", "push", "push", "shell", "shell", "logcat", "shell", "logcat", "shell", "logcat", "logcat", "pull"), firstWords);
     }
 
     @Test
