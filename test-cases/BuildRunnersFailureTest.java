@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,19 +25,13 @@ class BuildRunnersFailureTest {
 
     @BeforeEach
     void setUp() {
-        fakes = new RecordingFakes(tmp.resolve("fakes")).git().cmake("3.31.6", "Clang", "18.1.3").ninja("1.11.1")
-                .compiler("cc", "Ubuntu clang version 18.1.3 (1ubuntu1)").uname("Linux", "aarch64");
+        fakes = BuildRunnersTest.armHost(tmp);
         ws = tmp.resolve("ws");
-        et = RecordingFakes.checkout(ws, "v1.3.1", null);
-        fakes.venvPython(ws.resolve(".venv"), "3.12.4");
+        et = ws.resolve("executorch");
         env = fakes.env();
     }
 
-    TestKit.Run build(String... args) {
-        List<String> all = new ArrayList<>(List.of("--workspace", ws.toString(), "--jobs", "4"));
-        all.addAll(List.of(args));
-        return TestKit.inProcess((out, err) -> BuildRunners.run(env, out, err, all.toArray(String[]::new)));
-    }
+    TestKit.Run build(String... args) { return BuildRunnersTest.build(env, ws, args); }
 
     static String fixture(String name) throws Exception { return Files.readString(TestKit.shipped("build-errors/" + name)); }
 

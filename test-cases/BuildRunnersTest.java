@@ -30,15 +30,24 @@ class BuildRunnersTest {
 
     @BeforeEach
     void setUp() {
-        fakes = new RecordingFakes(tmp.resolve("fakes")).git().cmake("3.31.6", "Clang", "18.1.3").ninja("1.11.1")
-                .compiler("cc", "Ubuntu clang version 18.1.3 (1ubuntu1)").uname("Linux", "aarch64");
+        fakes = armHost(tmp);
         ws = tmp.resolve("ws");
-        RecordingFakes.checkout(ws, "v1.3.1", null);
-        fakes.venvPython(ws.resolve(".venv"), "3.12.4");
         env = fakes.env();
     }
 
-    TestKit.Run build(String... args) {
+    /** Fakes of an Arm Linux host with clang 18, cmake 3.31 and ninja, and a workspace tmp/ws with a v1.3.1 checkout and a venv. */
+    static RecordingFakes armHost(Path tmp) {
+        RecordingFakes f = new RecordingFakes(tmp.resolve("fakes")).git().cmake("3.31.6", "Clang", "18.1.3").ninja("1.11.1")
+                .compiler("cc", "Ubuntu clang version 18.1.3 (1ubuntu1)").uname("Linux", "aarch64");
+        RecordingFakes.checkout(tmp.resolve("ws"), "v1.3.1", null);
+        f.venvPython(tmp.resolve("ws/.venv"), "3.12.4");
+        return f;
+    }
+
+    TestKit.Run build(String... args) { return build(env, ws, args); }
+
+    /** BuildRunners in-process on workspace ws with --jobs 4 and these arguments. */
+    static TestKit.Run build(Map<String, String> env, Path ws, String... args) {
         List<String> all = new ArrayList<>(List.of("--workspace", ws.toString(), "--jobs", "4"));
         all.addAll(List.of(args));
         return TestKit.inProcess((out, err) -> BuildRunners.run(env, out, err, all.toArray(String[]::new)));
