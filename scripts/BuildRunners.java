@@ -191,6 +191,8 @@ public class BuildRunners implements Callable<Integer> {
     private final Map<String, String> toolVersions = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private List<ExtraArg> extras = List.of();
+    /** The failed checks of a real run: message, fix. */
+    private final List<List<String>> problems = new ArrayList<>();
     /** The current variant's attempt (log names), and its logs. */
     private String attemptStem;
     private Path configureLog, buildLog;
@@ -332,6 +334,7 @@ public class BuildRunners implements Callable<Integer> {
         checkTorch();
         if (todo.stream().anyMatch(Variant::android)) checkNdk();
         checkDisk(todo.size());
+        stopOnProblems();
         if (ccache != null) io.ok("ccache found: " + ccache + " (rebuilds reuse compiled objects)");
         Kit.Result head = probe(ws.executorch(), "git", "rev-parse", "HEAD");
         sha = head.ok() ? head.output().trim() : null;
@@ -927,12 +930,26 @@ public class BuildRunners implements Callable<Integer> {
         }
     }
 
-    /** A failed check: stops a real run (exit 1 with the fix); under --dry-run it only warns so the plan still prints. */
+    /** A failed check: a real run stops after the checks (exit 1, every problem with its fix); under --dry-run it only warns so the plan still prints. */
     private void problem(String message, String fix) {
-        if (!dryRun) throw Kit.UserError.failed(message, fix);
+        if (!dryRun) {
+            problems.add(List.of(message, fix));
+            return;
+        }
         io.fail(message + " (a real run stops here)");
         io.fix(fix);
         warnings.add(message);
+    }
+
+    /** After the checks, before anything is configured: one problem is the error with its fix; several are each printed with their fix first. */
+    private void stopOnProblems() {
+        if (problems.isEmpty()) return;
+        if (problems.size() == 1) throw Kit.UserError.failed(problems.get(0).get(0), problems.get(0).get(1));
+        for (List<String> p : problems) {
+            io.fail(p.get(0));
+            io.fix(p.get(1));
+        }
+        throw Kit.UserError.failed(problems.size() + " checks failed (each above, with its fix), so nothing was configured", "apply each fix above, then build again");
     }
 
     private void warn(String message) {

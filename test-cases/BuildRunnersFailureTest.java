@@ -81,6 +81,19 @@ class BuildRunnersFailureTest {
         assertEquals("2.12.0+cpu", Kit.readJson(ws.resolve("executorch/cmake-out/host-sme2-on/build.json")).at("/torch/version").asText());
     }
 
+    @Test
+    void everyPreflightProblemIsListedWithItsFixBeforeAnythingIsConfigured() throws Exception {
+        Kit.deleteTree(et.resolve("third-party/pocketfft"));
+        Files.writeString(ws.resolve(".venv/torch-version"), "2.11.0");
+        TestKit.Run r = build("--variants", "host-sme2-on");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("[fail] ExecuTorch submodule third-party/pocketfft is empty (no third-party/pocketfft/pocketfft_hdronly.h)"), r.err());
+        assertTrue(r.err().contains("       fix: git -C " + et + " submodule update --init --recursive -- third-party/pocketfft\n"), r.err());
+        assertTrue(r.err().contains("[fail] torch 2.11.0 at "), r.err());
+        assertTrue(r.err().contains("error: 2 checks failed (each above, with its fix), so nothing was configured"), r.err());
+        assertEquals("", cmakeCalls());
+    }
+
     // ---------------------------------------------------------------- real failure texts
 
     @Test

@@ -166,7 +166,10 @@ class BuildRunnersTest {
         Files.writeString(ws.resolve("configs/versions.json"), "{\"clang\": {\"min\": 19}, \"cmake\": {\"min\": \"3.32\"}}");
         TestKit.Run r = build();
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("error: cmake 3.31.6 (" + fakes.bin.resolve("cmake") + ") is older than 3.32, which ExecuTorch needs"), r.err());
+        assertTrue(r.err().contains("[fail] cmake 3.31.6 (" + fakes.bin.resolve("cmake") + ") is older than 3.32, which ExecuTorch needs\n"
+                + "       fix: install cmake 3.32+"), r.err());
+        assertTrue(r.err().contains("[fail] clang 18.1.3 (" + fakes.bin.resolve("cc") + ") is older than clang 19"), "every failed check is shown, not only the first: " + r.err());
+        assertTrue(r.err().contains("error: 2 checks failed (each above, with its fix), so nothing was configured\n"), r.err());
         Files.writeString(ws.resolve("configs/versions.json"), "{\"clang\": {\"min\": 19}}");
         r = build();
         assertEquals(1, r.code(), r.toString());
