@@ -42,9 +42,10 @@ import java.util.stream.Stream;
                 "warm-up process and one timed executor_runner process there (LD_LIBRARY_PATH",
                 "set; taskset MASK with cpu_affinity), pulls the ETDump back and keeps the",
                 "runner's logcat lines (tag ExecuTorch; tag XNNPACK into xnntrace.log for",
-                "xnntrace experiments). logcat is cleared before every runner process; before",
-                "an xnntrace process its ring buffer is sized (logcat -G 16M) for XNNPACK's",
-                "level-5 output, which names every operator at every execution.",
+                "xnntrace experiments). logcat is cleared before every runner process;",
+                "with xnntrace experiments its buffer is first set to 16M (adb logcat -G;",
+                "XNNPACK's level-5 log can overflow the default), recorded in the",
+                "manifest's device.logcat_buffer.",
                 "Transient adb failures are retried; a device lost mid-run fails the",
                 "experiments from then on and keeps the finished ones (--resume later).",
                 "The run's device folder is removed at the end unless --keep-device-files."},
@@ -517,6 +518,7 @@ public class AndroidPipeline implements Callable<Integer> {
                 && !before.get("serial").equals(device.get("serial")))
             pipe.warn("the run folder was measured on device " + before.get("serial") + ", this resume runs on " + device.get("serial")
                     + ": results may not be comparable");
+        if (steps.stream().anyMatch(Kit.Step::xnntrace)) device.put("logcat_buffer", enlargeLogcat());
         Map<String, Object> executorch = Kit.GitState.of(Kit.Workspace.locate(pipe.workspace).executorch()).toMap();
         Map<String, Object> host = Kit.hostFacts("git");
         @SuppressWarnings("unchecked") Map<String, Object> tools = (Map<String, Object>) host.get("tools");
@@ -687,11 +689,6 @@ public class AndroidPipeline implements Callable<Integer> {
      * failure come from both (an Android build logs to logcat, a posix one to stderr).
      */
     private Outcome runOnDevice(Kit.Step s, List<String> words, Path log, Path xlog) {
-        if (xlog != null) {
-            Call size = adb.logcat("-G", XNNTRACE_LOGCAT_BUFFER);
-            if (!size.ok()) appendLog(log, "--- adb logcat -G " + XNNTRACE_LOGCAT_BUFFER + " failed (" + why(size) + "): with the "
-                    + "default ring buffer the start of XNNPACK's level-5 output (kernel announcements, reshapes) can be lost\n");
-        }
         Call clear = adb.logcat("-c");
         if (!clear.ok()) return adbFailure("adb logcat -c failed: " + why(clear), s, clear);
         Call c = adb.shell(runnerCommands(s, words), Duration.ofSeconds(s.exp().timeoutS()), log);
@@ -724,12 +721,6 @@ public class AndroidPipeline implements Callable<Integer> {
         String why = "adb pull " + remote + " failed: " + why(c);
         return adb.noteLost(why, adb.during) ? adb.lostReason : why;
     }
-
-    /**
-     * logcat ring-buffer size for a kernel-logging (XNN_LOG_LEVEL 5) process: XNNPACK prints a line per operator at
-     * every reshape and execution (a few hundred bytes each), more than the default 256 KB of many phones holds.
-     */
-    static final String XNNTRACE_LOGCAT_BUFFER = "16M";
 
     static final Pattern LOGCAT = Pattern.compile("^\\d\\d-\\d\\d \\d\\d:\\d\\d:(\\d\\d\\.\\d+)\\s+\\d+\\s+\\d+ ([VDIWEF]) (\\S+?)\\s*: ?(.*)$");
 
@@ -791,6 +782,21 @@ public class AndroidPipeline implements Callable<Integer> {
         f.save();
     }
 
+    /**
+     * logcat's ring buffer for a kernel-log run: XNNPACK's level-5 output (a line per operator at every reshape and
+     * execution, a few hundred bytes each) can overflow the default 256 KB of many phones before `logcat -d` reads it.
+     */
+    static final String LOGCAT_BUFFER = "16M";
+
+    /** Sets the device's logcat buffer to LOGCAT_BUFFER (adb logcat -G) for the xnntrace runs; the manifest records whether it took. */
+    private Map<String, Object> enlargeLogcat() {
+        Call g = adb.logcat("-G", LOGCAT_BUFFER);
+        if (g.ok() && !g.out().toLowerCase(java.util.Locale.ROOT).contains("failed")) return Kit.ordered("size", LOGCAT_BUFFER, "set", true, "why", "xnntrace runs");
+        pipe.warn("could not set logcat's buffer to " + LOGCAT_BUFFER + " (adb logcat -G " + LOGCAT_BUFFER + ": " + why(g) + "): XNNPACK's kernel log may overflow"
+                + " the default buffer, so xnntrace.log may miss kernels");
+        return Kit.ordered("size", null, "set", false, "why", why(g));
+    }
+
     // ---------------------------------------------------------------- dry run
 
     private int dryRun(Kit.Config cfg, List<Kit.Step> steps, Path runDir, Kit.RunFolder folder, Path libcxx, List<String> problems) {
@@ -803,6 +809,7 @@ public class AndroidPipeline implements Callable<Integer> {
         adb.shell(List.of(chmodWords()), Duration.ofSeconds(60), null);
         Set<Path> helped = new LinkedHashSet<>();
         for (Kit.Step s : steps) if (helped.add(s.exp().runnerPath())) adb.shell(helpCommands(s.exp()), Duration.ofSeconds(60), null);
+        if (steps.stream().anyMatch(Kit.Step::xnntrace)) adb.logcat("-G", LOGCAT_BUFFER);
         for (Kit.Step s : steps) {
             if (folder != null && folder.ok(s)) continue;
             Path dir = s.dir(runDir);
@@ -816,7 +823,6 @@ public class AndroidPipeline implements Callable<Integer> {
     }
 
     private void dryRunProcess(Kit.Step s, List<String> words, boolean xnntrace) {
-        if (xnntrace) adb.logcat("-G", XNNTRACE_LOGCAT_BUFFER);
         adb.logcat("-c");
         adb.shell(runnerCommands(s, words), Duration.ofSeconds(s.exp().timeoutS()), null);
         adb.logcat("-d", "-s", "ExecuTorch");

@@ -44,27 +44,41 @@ import java.util.stream.Stream;
                 "",
                 "Every flag is on the cmake command line; nothing in the ExecuTorch checkout",
                 "is changed. The runners of a pair differ only in -DXNNPACK_ENABLE_ARM_SME2",
-                "and -DXNNPACK_ENABLE_ARM_SME. All variants: Release (-O3, as ExecuTorch's",
-                "Android preset; the binary keeps its symbols), XNNPACK with KleidiAI,",
-                "devtools + event tracer (ETDump), logging, optimized and quantized kernels,",
+                "and -DXNNPACK_ENABLE_ARM_SME. All variants: Release (CMake's -O3; with GCC",
+                "ExecuTorch also strips the binary with -s), XNNPACK with KleidiAI (on arm64",
+                "XNNPACK downloads KleidiAI while configuring: offline, pass",
+                "--cmake-arg -DKLEIDIAI_SOURCE_DIR=DIR), devtools + event tracer (ETDump),",
+                "logging, optimized and quantized kernels,",
                 "-DPYTHON_EXECUTABLE=<workspace>/.venv/bin/python. The kernel log is",
-                "compiled in (-UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5); XNNPACK reads no",
-                "environment variable for it. ccache is used when it is installed.",
+                "compiled in (-DXNN_LOG_LEVEL=5 in CMAKE_C/CXX_FLAGS, which come after",
+                "XNNPACK's own XNN_LOG_LEVEL=0; build.json records the level each XNNPACK",
+                "file really gets, from build.ninja); XNNPACK reads no environment variable",
+                "for it. ccache is used when it is installed.",
                 "",
-                "Checks first: cmake 3.24+ and ninja; the compiler (on Arm clang 18+, or",
-                "XNNPACK silently leaves the SME2 kernels out; on x86-64 no Arm kernel is",
-                "built at all); NDK r27+ (its source.properties); free disk.",
+                "Checks first, before anything is configured: the submodules these options",
+                "read are filled (XNNPACK, cpuinfo, pthreadpool, FXdiv, flatbuffers, flatcc,",
+                "gflags, json, eigen, pocketfft); the workspace Python's torch is the pinned",
+                "one (the optimized kernels compile against its headers); cmake 3.24+ and",
+                "ninja; the compiler (on Arm clang 18+, or XNNPACK silently leaves the SME2",
+                "kernels out; on x86-64 no Arm kernel exists at all); NDK r27+; free disk.",
+                "A failure names the first error of the log (file and line), a fix for that",
+                "cause, and keeps every attempt's log (logs/build-<variant>-<time>-*.log).",
                 "After each build, build.json beside the runner records the variant, every",
-                "cmake flag, the compiler, the ExecuTorch SHA and dirty flag, durations, the",
-                "host and the evidence: sme2_symbol_count, the number of XNNPACK __neonsme2",
-                "microkernels in the binary (nm, else a scan of its bytes): more than 0",
-                "expected for -sme2-on on Arm, 0 for -sme2-off."},
+                "cmake flag (--cmake-arg ones also under extra_cmake_args), the compiler,",
+                "the ExecuTorch SHA and dirty flag, durations, the host and the evidence:",
+                "sme2_symbol_count, the number of XNNPACK __neonsme2 microkernels in the",
+                "binary (nm, else a scan of its bytes): more than 0 expected for -sme2-on on",
+                "Arm, 0 for -sme2-off; null with sme2_evidence \"unknown: binary stripped\"",
+                "when the symbols are gone (GCC Release); on x86-64 none can exist."},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  jbang scripts/BuildRunners.java",
                 "  jbang scripts/BuildRunners.java --variants host-sme2-on,host-sme2-off",
                 "  ANDROID_NDK=~/Library/Android/sdk/ndk/27.2.12479018 jbang scripts/BuildRunners.java --variants android-arm64-sme2-on",
                 "  jbang scripts/BuildRunners.java --clean --variants host-sme2-on",
+                "  jbang scripts/BuildRunners.java --variants host-sme2-on,host-sme2-off \\",
+                "      --cmake-arg -DKLEIDIAI_SOURCE_DIR=$HOME/kleidiai",
+                "  jbang scripts/BuildRunners.java --cmake-arg host-sme2-on-xnnlog:-DCMAKE_VERBOSE_MAKEFILE=ON",
                 "  jbang scripts/BuildRunners.java --dry-run"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every variant was built", "1:a check or a build failed (the log and the fix are printed)", "2:bad input or usage"})
@@ -72,7 +86,10 @@ public class BuildRunners implements Callable<Integer> {
     static final List<String> HOST_VARIANTS = List.of("host-sme2-on", "host-sme2-off", "host-sme2-on-xnnlog", "host-sme2-off-xnnlog");
     static final List<String> ANDROID_VARIANTS = List.of("android-arm64-sme2-on", "android-arm64-sme2-off", "android-arm64-sme2-on-xnnlog",
             "android-arm64-sme2-off-xnnlog");
-    static final String XNNLOG_FLAGS = "-UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5", SME2_MARK = "__neonsme2";
+    /** XNNPACK's log level as a compiler flag: CMake puts CMAKE_C/CXX_FLAGS after XNNPACK's own XNN_LOG_LEVEL=0 define, so 5 wins (checked in build.ninja). */
+    static final String XNNLOG_FLAGS = "-DXNN_LOG_LEVEL=5", SME2_MARK = "__neonsme2";
+    /** What build.json says when the symbols that would show the SME2 kernels are gone. */
+    static final String STRIPPED = "unknown: binary stripped";
     /** Not in configs/versions.json: XNNPACK's own guard for GCC. The other minimums come from Kit.Versions. */
     static final int GCC_MIN = 10;
     static final String ANDROID_PLATFORM = "android-28";
@@ -105,6 +122,10 @@ public class BuildRunners implements Callable<Integer> {
     @Option(names = "--workspace", paramLabel = "DIR", description = "the workspace holding executorch/ and .venv/ (default: $SME2_WORKSPACE or the nearest such folder upwards)")
     Path workspace;
 
+    @Option(names = "--cmake-arg", paramLabel = "[VARIANT:]-DNAME=VALUE", description = "an extra cmake definition for every variant, or for one "
+            + "with VARIANT: before it (repeatable); recorded in build.json; the two runners of a pair must still differ only in the SME flags")
+    List<String> cmakeArgs = new ArrayList<>();
+
     @Option(names = "--json", description = "print the result (variants, runners, SME2 symbol counts) as JSON on stdout")
     boolean json;
 
@@ -136,8 +157,15 @@ public class BuildRunners implements Callable<Integer> {
         String describe() { return (id.equals("AppleClang") ? "Apple clang " : id.equals("GNU") ? "gcc " : "clang ") + dotted(version); }
     }
 
-    /** The SME2 evidence in a binary: distinct XNNPACK __neonsme2 microkernel symbols, and how they were counted. */
-    record Sme2Evidence(int count, String method, List<String> sample) {}
+    /** The SME2 evidence in a binary: distinct XNNPACK __neonsme2 microkernel symbols (null: cannot be known), and how they were counted. */
+    record Sme2Evidence(Integer count, String method, List<String> sample) {
+        boolean stripped() { return method.contains("stripped"); }
+    }
+
+    /** One extra cmake definition: for every variant (variant null) or for one. */
+    record ExtraArg(String variant, String name, String value) {
+        String arg() { return name + "=" + value; }
+    }
 
     /** One built (or planned) variant. */
     record Built(String variant, String status, String runner, String buildJson, Integer sme2SymbolCount, double seconds) {}
@@ -153,10 +181,22 @@ public class BuildRunners implements Callable<Integer> {
     private Map<String, Object> hostFacts;
     private String ref;
     private boolean armHost, macHost;
+    /** uname -m of this host (x86_64, aarch64…), for build.json's target_arch. */
+    private String hostMachine = System.getProperty("os.arch");
+    /** The kernel-log variant's XNN_LOG_LEVEL as build.ninja gives it to XNNPACK's files, for build.json (null for other variants). */
+    private Map<String, Object> logLevel;
     private String sha;
     private boolean dirty;
     private final Map<String, String> toolVersions = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
+    private List<ExtraArg> extras = List.of();
+    /** The failed checks of a real run: message, fix. */
+    private final List<List<String>> problems = new ArrayList<>();
+    /** The current variant's attempt (log names), and its logs. */
+    private String attemptStem;
+    private Path configureLog, buildLog;
+    /** The torch the workspace Python finds (its headers build the optimized kernels), for build.json. */
+    private Kit.Prereqs.Torch torch;
 
     @Override
     public Integer call() {
@@ -177,6 +217,8 @@ public class BuildRunners implements Callable<Integer> {
         if (jobs != null && jobs < 1) throw Kit.UserError.badInput("--jobs " + jobs + ": must be 1 or more", "e.g. --jobs 4");
         if (!List.of("Release", "RelWithDebInfo").contains(buildType))
             throw Kit.UserError.badInput("--build-type " + buildType + ": use Release or RelWithDebInfo", "leave it out for Release");
+        List<ExtraArg> extras = extraArgs(todo);
+        checkPairs(todo);
         io.step("BuildRunners: " + String.join(", ", todo.stream().map(Variant::name).toList()) + " (workspace " + ws.root() + ")");
 
         checks(todo);
@@ -190,10 +232,64 @@ public class BuildRunners implements Callable<Integer> {
                 "commands", dryRun ? io.plannedCommands : null));
         if (dryRun) io.err.println("dry run: nothing was built");
         else {
-            io.ok("built " + built.size() + " runner(s): " + String.join(", ", built.stream().map(b -> b.variant() + " (SME2 kernels: " + b.sme2SymbolCount() + ")").toList()));
+            io.ok("built " + built.size() + " runner(s): " + String.join(", ", built.stream().map(b -> b.variant() + " (SME2 kernels: "
+                    + (b.sme2SymbolCount() == null ? "unknown, stripped" : !armHost && !b.variant().startsWith("android-") ? "none, x86-64" : b.sme2SymbolCount()) + ")").toList()));
             io.info("next: jbang scripts/ExportModel.java --model toy_cnn --dtype fp16");
         }
         return Kit.OK;
+    }
+
+    /** --cmake-arg values: [VARIANT:]-DNAME=VALUE, for variants being built, never the SME flags (the one variable of a pair). */
+    private List<ExtraArg> extraArgs(List<Variant> todo) {
+        List<ExtraArg> out = new ArrayList<>();
+        Pattern p = Pattern.compile("(?:([a-z0-9-]+):)?(-D[A-Za-z_][A-Za-z0-9_]*(?::[A-Z]+)?)=(.*)", Pattern.DOTALL);
+        for (String a : cmakeArgs) {
+            Matcher m = p.matcher(a);
+            if (!m.matches() || m.group(3).contains("\n"))
+                throw Kit.UserError.badInput("--cmake-arg " + a + ": expected -DNAME=VALUE, or VARIANT:-DNAME=VALUE for one variant",
+                        "e.g. --cmake-arg -DKLEIDIAI_SOURCE_DIR=/path/to/kleidiai or --cmake-arg host-sme2-on:-DCMAKE_VERBOSE_MAKEFILE=ON");
+            String variant = m.group(1), name = m.group(2).replaceFirst(":[A-Z]+$", "");
+            if (variant != null && todo.stream().noneMatch(v -> v.name().equals(variant)))
+                throw Kit.UserError.badInput("--cmake-arg " + a + ": " + variant + " is not among the variants being built", "use one of: "
+                        + String.join(", ", todo.stream().map(Variant::name).toList()));
+            if (name.equals("-DXNNPACK_ENABLE_ARM_SME2") || name.equals("-DXNNPACK_ENABLE_ARM_SME"))
+                throw Kit.UserError.badInput("--cmake-arg " + a + ": the SME flags are what the -sme2-on and -sme2-off variants set",
+                        "choose the variant instead (e.g. --variants host-sme2-off)");
+            out.add(new ExtraArg(variant, m.group(2), m.group(3)));
+        }
+        extras = out;
+        return out;
+    }
+
+    /** The one-variable rule: the two runners of a pair (both being built) differ in the SME flags only, extra arguments included. */
+    private void checkPairs(List<Variant> todo) {
+        for (Variant on : todo) {
+            if (!on.sme2()) continue;
+            Variant off = todo.stream().filter(v -> v.name().equals(on.name().replace("-sme2-on", "-sme2-off"))).findFirst().orElse(null);
+            if (off == null) continue;
+            List<String> differ = pairDifference(extraFlags(on), extraFlags(off));
+            if (!differ.isEmpty())
+                throw Kit.UserError.badInput("--cmake-arg: " + on.name() + " and " + off.name() + " would differ in " + String.join(", ", differ)
+                        + " as well as the SME flags, so a difference in their timings could not be put down to SME2",
+                        "give the pair the same extra arguments (leave out the VARIANT: prefix), or build the two in separate runs on purpose");
+        }
+    }
+
+    /** The extra arguments of one variant, as NAME -> VALUE (a later one wins, as on a cmake command line). */
+    private Map<String, String> extraFlags(Variant v) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (ExtraArg e : extras) if (e.variant() == null || e.variant().equals(v.name())) m.put(e.name(), e.value());
+        return m;
+    }
+
+    /** The flag names whose values differ between two flag maps, "NAME (a vs b)". */
+    static List<String> pairDifference(Map<String, String> a, Map<String, String> b) {
+        TreeSet<String> keys = new TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        List<String> out = new ArrayList<>();
+        for (String k : keys)
+            if (!java.util.Objects.equals(a.get(k), b.get(k))) out.add(k + " (" + (a.get(k) == null ? "unset" : a.get(k)) + " vs " + (b.get(k) == null ? "unset" : b.get(k)) + ")");
+        return out;
     }
 
     private List<Variant> selected() {
@@ -230,17 +326,52 @@ public class BuildRunners implements Callable<Integer> {
         cmake = firstExecutable(venvBin.resolve("cmake"), Kit.which(env, "cmake"));
         ninja = firstExecutable(venvBin.resolve("ninja"), Kit.which(env, "ninja"));
         ccache = Kit.which(env, "ccache");
+        checkSubmodules();
         checkCmake();
         checkNinja();
         if (todo.stream().anyMatch(v -> !v.android())) checkHostCompiler();
+        checkTorch();
         if (todo.stream().anyMatch(Variant::android)) checkNdk();
         checkDisk(todo.size());
+        stopOnProblems();
         if (ccache != null) io.ok("ccache found: " + ccache + " (rebuilds reuse compiled objects)");
         Kit.Result head = probe(ws.executorch(), "git", "rev-parse", "HEAD");
         sha = head.ok() ? head.output().trim() : null;
         Kit.Result st = probe(ws.executorch(), "git", "status", "--porcelain", "--untracked-files=no");
         dirty = st.ok() && !st.output().isBlank();
         if (dirty) warn("the ExecuTorch checkout has local changes; build.json records dirty=true");
+    }
+
+    /** The submodules ExecuTorch's configure and build read for these options; ExecuTorch's installer does not check eigen, pocketfft or json. */
+    private void checkSubmodules() {
+        if (!Files.isRegularFile(ws.executorch().resolve("CMakeLists.txt"))) return;
+        List<String> empty = Kit.Prereqs.emptySubmodules(ws.executorch());
+        if (empty.isEmpty()) {
+            io.ok("submodules: the " + Kit.Prereqs.SUBMODULES.size() + " the runner needs are filled");
+            return;
+        }
+        problem("ExecuTorch submodule" + (empty.size() == 1 ? " " : "s ") + String.join(", ", empty) + (empty.size() == 1 ? " is" : " are")
+                        + " empty (no " + String.join(", ", empty.stream().map(d -> d + "/" + Kit.Prereqs.SUBMODULES.get(d)).limit(2).toList())
+                        + (empty.size() > 2 ? ", …" : "") + "): configuring or building would fail",
+                Kit.Prereqs.submoduleFix(ws.executorch(), empty));
+    }
+
+    /** The workspace Python's torch: ExecuTorch's CMake takes the optimized kernels' torch headers from it (find_spec('torch')). */
+    private void checkTorch() {
+        if (!Files.isExecutable(ws.python())) return;
+        torch = Kit.Prereqs.torch(probe(ws.root(), ws.python().toString(), "-c", Kit.Prereqs.TORCH_PROBE));
+        String pinned = versions.torch();
+        toolVersions.put("torch", torch.version());
+        if (torch.error() != null)
+            problem(ws.python() + " could not report its torch (" + torch.error() + ")", Kit.Prereqs.torchFix(ws.python(), pinned));
+        else if (torch.path() == null)
+            problem("the workspace Python (" + ws.python() + ") has no torch: ExecuTorch's CMake takes the optimized kernels' headers from it"
+                    + " (find_spec('torch')) and stops", Kit.Prereqs.torchFix(ws.python(), pinned));
+        else if (!torch.matches(pinned))
+            problem("torch " + torch.version() + " at " + torch.path() + " is not the pinned " + pinned + " (" + versions.source()
+                    + "): the optimized kernels compile against its headers, and other headers break the build (e.g. 'C10_DIAGNOSTIC_POP' was not declared)",
+                    Kit.Prereqs.torchFix(ws.python(), pinned));
+        else io.ok("torch " + torch.version() + " (" + torch.path() + "): the pinned one, whose headers the optimized kernels use");
     }
 
     private boolean hostIsArm() {
@@ -250,6 +381,7 @@ public class BuildRunners implements Callable<Integer> {
         }
         Kit.Result r = probe(ws.root(), "uname", "-m");
         String m = r.ok() ? r.output().trim() : System.getProperty("os.arch");
+        hostMachine = m.equals("amd64") ? "x86_64" : m;
         return m.equals("aarch64") || m.equals("arm64");
     }
 
@@ -389,6 +521,8 @@ public class BuildRunners implements Callable<Integer> {
         List<String> buildCmd = List.of("cmake", "--build", "executorch/cmake-out/" + v.name(), "--target", "executor_runner", "-j",
                 String.valueOf(jobs != null ? jobs : Runtime.getRuntime().availableProcessors()));
         double tConf = run(v, "configure", configure);
+        logLevel = null;
+        if (v.xnnlog() && !dryRun) checkLogLevel(v, dir);
         Compiler detected = dryRun ? null : detectedCompiler(dir);
         if (!dryRun && (armHost || v.android()) && detected != null && sme2CompilerProblem(detected, versions.clangMin()) != null)
             throw Kit.UserError.failed(v.name() + ": CMake chose " + detected.describe() + " (" + detected.path() + "), " + sme2CompilerProblem(detected, versions.clangMin()),
@@ -400,12 +534,17 @@ public class BuildRunners implements Callable<Integer> {
         Path runner = dir.resolve("executor_runner");
         if (!Files.isRegularFile(runner))
             throw Kit.UserError.failed(v.name() + ": the build finished but " + runner + " does not exist",
-                    "read " + logs.resolve("build-" + v.name() + "-build.log") + "; then build again with --clean");
+                    "read " + buildLog + "; then build again with --clean");
         String libcxx = v.android() ? copyLibcxx(dir) : null;
-        Sme2Evidence ev = sme2Symbols(runner, nmFor(v));
-        boolean expectKernels = v.sme2() && (v.android() || armHost);
-        String verdict = expectKernels == (ev.count() > 0) ? "as expected" : "NOT as expected";
-        if (expectKernels && ev.count() == 0)
+        Sme2Evidence ev = sme2Symbols(runner, nmFor(v), env);
+        boolean arm = v.android() || armHost;
+        boolean expectKernels = v.sme2() && arm;
+        String verdict = sme2Verdict(arm, expectKernels, ev);
+        if (ev.count() == null)
+            warn(v.name() + ": " + runner + " is stripped (" + ev.method() + "), so its SME2 kernels cannot be counted: build.json says \"" + STRIPPED
+                    + "\", not 0. " + (detected != null && detected.id().equals("GNU") ? "ExecuTorch strips GCC Release builds (-s); " : "")
+                    + "build with clang (CC=clang CXX=clang++, --clean) to keep the symbols, or take the -xnnlog runner's kernel log as the evidence");
+        else if (expectKernels && ev.count() == 0)
             warn(v.name() + ": no SME2 kernels in " + runner + " (" + ev.method() + "): the compiler left them out (clang < 18?) or the build folder"
                     + " kept old settings; build again with --clean");
         else if (!v.sme2() && ev.count() > 0)
@@ -421,10 +560,13 @@ public class BuildRunners implements Callable<Integer> {
                 "duration_s", Kit.ordered("configure", Kit.round(tConf), "build", Kit.round(tBuild), "total", Kit.round(total)),
                 "host", hostFacts, "built_at", Kit.utcNow(),
                 "sme2_symbol_count", ev.count(), "sme2_symbol_method", ev.method(), "sme2_symbols_sample", ev.sample(),
-                "sme2_expected", expectKernels ? "more than 0" : "0", "sme2_evidence", verdict, "libcxx_shared", libcxx);
+                "sme2_expected", expectKernels ? "more than 0" : "0", "sme2_evidence", verdict, "target_arch", arm ? "arm64" : hostMachine,
+                "extra_cmake_args", extraFlags(v).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(),
+                "xnn_log_level", logLevel, "logs", Kit.ordered("configure", configureLog.toString(), "build", buildLog.toString()),
+                "torch", torch == null ? null : Kit.ordered("version", torch.version(), "path", torch.path()), "libcxx_shared", libcxx);
         Path buildJson = dir.resolve("build.json");
         Kit.writeJson(buildJson, doc);
-        io.ok(v.name() + ": " + runner + " in " + Kit.duration(total) + "; SME2 kernels: " + ev.count() + " (" + ev.method() + ", " + verdict + ")");
+        io.ok(v.name() + ": " + runner + " in " + Kit.duration(total) + "; SME2 kernels: " + (ev.count() == null ? "unknown" : ev.count()) + " (" + ev.method() + ", " + verdict + ")");
         return new Built(v.name(), "built", runner.toString(), buildJson.toString(), ev.count(), Kit.round(total));
     }
 
@@ -453,14 +595,93 @@ public class BuildRunners implements Callable<Integer> {
             f.put("-DCMAKE_C_COMPILER_LAUNCHER", "ccache");
             f.put("-DCMAKE_CXX_COMPILER_LAUNCHER", "ccache");
         }
+        // --cmake-arg last, as cmake reads them: they replace a built-in value; the kernel-log level stays at the end of the C/C++ flags
+        extraFlags(v).forEach((name, value) -> f.put(name, v.xnnlog() && (name.equals("-DCMAKE_C_FLAGS") || name.equals("-DCMAKE_CXX_FLAGS"))
+                ? (value + " " + XNNLOG_FLAGS).trim() : value));
         return f;
+    }
+
+    /** What the SME2 count means: as expected or not on Arm, unknown when stripped, and on x86-64 that no Arm kernel can exist. */
+    static String sme2Verdict(boolean arm, boolean expectKernels, Sme2Evidence ev) {
+        if (!arm) return "not applicable: an x86-64 build has no Arm kernels, SME2 or NEON";
+        if (ev.count() == null) return STRIPPED;
+        return expectKernels == (ev.count() > 0) ? "as expected" : "NOT as expected";
+    }
+
+    private static final Pattern LOG_LEVEL = Pattern.compile("-(?:DXNN_LOG_LEVEL=(\\d+)|UXNN_LOG_LEVEL)");
+
+    /**
+     * The XNN_LOG_LEVEL each XNNPACK object really gets, read from a configured build folder's build.ninja: its DEFINES (where
+     * XNNPACK puts XNN_LOG_LEVEL=0 for non-Debug builds) and then its FLAGS (CMAKE_C/CXX_FLAGS), in the order CMake's Ninja rules
+     * pass them ($DEFINES $INCLUDES $FLAGS), the last one winning as in the compiler. {source, objects, levels, effective}.
+     */
+    static Map<String, Object> xnnLogLevel(Path buildNinja) {
+        TreeSet<Integer> levels = new TreeSet<>();
+        int objects = 0;
+        try (Stream<String> lines = Files.lines(buildNinja, StandardCharsets.UTF_8)) {
+            String defines = null, flags = null;
+            boolean inXnn = false;
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (!line.startsWith(" ")) {
+                    if (inXnn && (defines != null || flags != null)) {
+                        Integer level = lastLogLevel((defines == null ? "" : defines) + " " + (flags == null ? "" : flags));
+                        if (level != null) {
+                            objects++;
+                            levels.add(level);
+                        }
+                    }
+                    inXnn = line.startsWith("build ") && line.contains("/XNNPACK/CMakeFiles/") && line.contains(".o: ");
+                    defines = flags = null;
+                } else if (inXnn && line.startsWith("  DEFINES = ")) defines = line.substring(12);
+                else if (inXnn && line.startsWith("  FLAGS = ")) flags = line.substring(10);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Kit.ordered("source", buildNinja.toString(), "objects", 0, "levels", List.of(), "effective", null, "error", String.valueOf(e.getMessage()));
+        }
+        return Kit.ordered("source", buildNinja.toString(), "objects", objects, "levels", List.copyOf(levels), "effective", levels.size() == 1 ? levels.first() : null);
+    }
+
+    /** The XNN_LOG_LEVEL the last -DXNN_LOG_LEVEL=N / -UXNN_LOG_LEVEL of a command line leaves (-1 for undefined), or null when it names none. */
+    static Integer lastLogLevel(String commandLine) {
+        Integer level = null;
+        Matcher m = LOG_LEVEL.matcher(commandLine);
+        while (m.find()) level = m.group(1) != null ? Integer.parseInt(m.group(1)) : -1;
+        return level;
+    }
+
+    /** After configuring a kernel-log variant: every XNNPACK object must get XNN_LOG_LEVEL 5, or its runner would log no kernels. */
+    private void checkLogLevel(Variant v, Path dir) {
+        logLevel = xnnLogLevel(dir.resolve("build.ninja"));
+        Object effective = logLevel.get("effective");
+        if (((Number) logLevel.get("objects")).intValue() == 0)
+            warn(v.name() + ": cannot confirm XNNPACK's log level (no XNNPACK object with XNN_LOG_LEVEL in " + dir.resolve("build.ninja")
+                    + "); the kernel log may stay empty");
+        else if (!Integer.valueOf(5).equals(effective))
+            throw Kit.UserError.failed(v.name() + ": XNNPACK's files get XNN_LOG_LEVEL " + logLevel.get("levels") + " (from " + dir.resolve("build.ninja")
+                            + "), not 5: this runner would log no kernel names",
+                    "pass the level last in the C and C++ flags (BuildRunners does; a --cmake-arg -DCMAKE_C_FLAGS=... ending in another level overrides it)"
+                            + ", then build again with --clean");
+        else io.ok(v.name() + ": XNNPACK's " + logLevel.get("objects") + " objects get XNN_LOG_LEVEL 5 (build.ninja: CMAKE_C_FLAGS after XNNPACK's own 0)");
     }
 
     private Path toolchainFile() { return ndk.resolve("build/cmake/android.toolchain.cmake"); }
 
-    /** Runs cmake (configure or build) from the workspace root, output to logs/build-<variant>-<what>.log; returns seconds. */
+    /** This attempt's log of a step: logs/build-<variant>-<UTC time>[.N]-<what>.log, never a file an earlier attempt wrote. */
+    private Path attemptLog(Variant v, String what) {
+        if (what.equals("configure") || attemptStem == null) {
+            String time = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+            String stem = "build-" + v.name() + "-" + time;
+            for (int n = 2; Files.exists(logs.resolve(stem + "-configure.log")) || Files.exists(logs.resolve(stem + "-build.log")); n++)
+                stem = "build-" + v.name() + "-" + time + "." + n;
+            attemptStem = stem;
+        }
+        return logs.resolve(attemptStem + "-" + what + ".log");
+    }
+
+    /** Runs cmake (configure or build) from the workspace root, output to this attempt's log; returns seconds. */
     private double run(Variant v, String what, List<String> argv) {
-        Path log = logs.resolve("build-" + v.name() + "-" + what + ".log");
+        Path log = dryRun ? logs.resolve("build-" + v.name() + "-" + what + ".log") : attemptLog(v, what);
+        if (what.equals("configure")) configureLog = log;
         List<String> a = new ArrayList<>(argv);
         if (!dryRun || cmake != null && cmake.startsWith(ws.venv())) a.set(0, cmake.toString());
         String path = Kit.pathFirst(ws.venv().resolve("bin"), env);
@@ -469,8 +690,10 @@ public class BuildRunners implements Callable<Integer> {
         if (!r.ok()) {
             String shown = "(cd " + Kit.shq(ws.root().toString()) + ") " + Kit.Cmd.of(argv).display();
             throw Kit.UserError.failed(v.name() + ": " + what + " failed (" + r.why() + "): "
-                    + lastError(r) + "\n  command: " + shown + "\n  log: " + log, likelyFix(what, r.output()));
+                    + firstError(r.output()) + "\n  command: " + shown + "\n  log: " + log + " (earlier attempts' logs are kept beside it)",
+                    likelyFix(v, what, r.output()));
         }
+        if (what.equals("build")) buildLog = log;
         double s = r.millis() / 1000.0;
         if (!dryRun) io.ok(what + (what.equals("build") ? " done" : "d") + " in " + Kit.duration(s));
         return s;
@@ -532,13 +755,20 @@ public class BuildRunners implements Callable<Integer> {
 
     // ---------------------------------------------------------------- SME2 evidence
 
-    /** Counts the distinct XNNPACK SME2 microkernels (names containing __neonsme2) in a binary: with nm when it works, else by scanning its bytes. */
-    static Sme2Evidence sme2Symbols(Path binary, Path nm) {
+    /**
+     * Counts the distinct XNNPACK SME2 microkernels (names containing __neonsme2) in a binary: with nm when it lists symbols, else
+     * by scanning its bytes. A stripped binary (nm: "no symbols"; or, without nm, `file` says "stripped") has no names left to
+     * count: then a count of 0 would be a lie, so the count is null ("unknown: binary stripped") unless kernel names survive as
+     * strings (the kernel-log runners print them).
+     */
+    static Sme2Evidence sme2Symbols(Path binary, Path nm, Map<String, String> env) {
+        boolean stripped = false;
         if (nm != null) {
             Kit.Result r = Kit.exec(Kit.Io.quiet(), Kit.Cmd.of(nm.toString(), binary.toString()).timeout(Duration.ofMinutes(2)));
-            if (r.ok() && !r.output().isBlank()) {
+            stripped = r.output().toLowerCase(Locale.ROOT).contains("no symbols");
+            if (r.ok() && !stripped && !r.stdout().isBlank()) {
                 TreeSet<String> names = new TreeSet<>();
-                for (String line : r.output().lines().toList()) {
+                for (String line : r.stdout().lines().toList()) {
                     String[] parts = line.trim().split("\\s+");
                     String name = parts[parts.length - 1];
                     if (name.contains(SME2_MARK)) names.add(name.startsWith("_xnn") ? name.substring(1) : name);
@@ -546,9 +776,16 @@ public class BuildRunners implements Callable<Integer> {
                 return new Sme2Evidence(names.size(), "nm", names.stream().limit(5).toList());
             }
         }
+        if (!stripped && nm == null && env != null && Kit.which(env, "file") != null) {
+            Kit.Result f = Kit.query(env, null, Duration.ofSeconds(30), "file", "-b", binary.toString());
+            stripped = f.ok() && f.stdout().contains("stripped") && !f.stdout().contains("not stripped");
+        }
         TreeSet<String> names = scanBytes(binary);
-        return new Sme2Evidence(names.size(), "byte-scan", names.stream().limit(5).toList());
+        if (stripped && names.isEmpty()) return new Sme2Evidence(null, nm != null ? "nm: no symbols (stripped)" : "file: stripped", List.of());
+        return new Sme2Evidence(names.size(), stripped ? "byte-scan (stripped; kernel names as strings)" : "byte-scan", names.stream().limit(5).toList());
     }
+
+    static Sme2Evidence sme2Symbols(Path binary, Path nm) { return sme2Symbols(binary, nm, null); }
 
     /** The distinct symbol-like strings around each occurrence of __neonsme2 in the file's bytes. */
     static TreeSet<String> scanBytes(Path binary) {
@@ -599,27 +836,82 @@ public class BuildRunners implements Callable<Integer> {
 
     // ---------------------------------------------------------------- failure hints
 
-    static String lastError(Kit.Result r) {
-        List<String> lines = r.output().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            String low = lines.get(i).toLowerCase(Locale.ROOT);
-            if (low.startsWith("cmake error") || low.contains("error:") || low.startsWith("fatal")) return Kit.cut(lines.get(i));
+    private static final Pattern COMPILER_ERROR = Pattern.compile("^(\\S.*?):(\\d+)(?::\\d+)?: (?:fatal )?error: .*");
+
+    /**
+     * The first error of a cmake or ninja log, with its file and line: a "CMake Error at FILE:LINE (…):" block (its first message
+     * lines joined), a compiler's "FILE:LINE:COL: error: …", else the first "error:"/"fatal" line; else the last line. Later
+     * errors are often consequences of the first, so the first is the one to show.
+     */
+    static String firstError(String output) {
+        List<String> lines = output.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i).strip(), low = l.toLowerCase(Locale.ROOT);
+            if (l.startsWith("CMake Error")) {
+                StringBuilder sb = new StringBuilder(l);
+                int taken = 0;
+                for (int k = i + 1; k < lines.size() && taken < 3; k++) {
+                    String next = lines.get(k);
+                    if (next.isBlank()) continue;
+                    if (!Character.isWhitespace(next.charAt(0)) || next.strip().startsWith("Tried extensions")) break;
+                    sb.append(' ').append(next.strip());
+                    taken++;
+                }
+                return Kit.cut(sb.toString());
+            }
+            if (COMPILER_ERROR.matcher(l).matches() || low.startsWith("error:") || low.startsWith("fatal") || low.contains(" error: ")) return Kit.cut(l);
         }
-        return lines.isEmpty() ? "(no output)" : Kit.cut(lines.get(lines.size() - 1));
+        List<String> nonBlank = lines.stream().map(String::strip).filter(x -> !x.isEmpty()).toList();
+        return nonBlank.isEmpty() ? "(no output)" : Kit.cut(nonBlank.get(nonBlank.size() - 1));
     }
 
-    String likelyFix(String what, String output) {
+    /** Header files a build reads from a submodule, by name (a compiler's "No such file" names the header, not the submodule). */
+    static final Map<String, String> SUBMODULE_HEADERS = Map.of("pocketfft_hdronly.h", "third-party/pocketfft", "gflags/gflags.h", "third-party/gflags",
+            "nlohmann/json.hpp", "third-party/json", "cpuinfo.h", "backends/xnnpack/third-party/cpuinfo", "pthreadpool.h", "backends/xnnpack/third-party/pthreadpool",
+            "xnnpack.h", "backends/xnnpack/third-party/XNNPACK", "fxdiv.h", "backends/xnnpack/third-party/FXdiv");
+
+    /** The submodules a failure text blames: those whose folder it names next to a missing-file message, or whose header it cannot find. */
+    static List<String> blamedSubmodules(String output) {
+        String o = output.replace('\\', '/');
+        String low = o.toLowerCase(Locale.ROOT);
+        boolean missing = low.contains("cannot find source file") || low.contains("does not contain a cmakelists.txt") || low.contains("not an existing non-empty directory")
+                || low.contains("no such file or directory");
+        List<String> out = new ArrayList<>();
+        if (!missing) return out;
+        for (String dir : Kit.Prereqs.SUBMODULES.keySet())
+            if (o.contains("/" + dir + "/") || o.contains("/" + dir + "\n") || o.contains("/" + dir + " ") || o.endsWith("/" + dir)) out.add(dir);
+        SUBMODULE_HEADERS.forEach((header, dir) -> {
+            if (low.contains(header + ": no such file") && !out.contains(dir)) out.add(dir);
+        });
+        return out;
+    }
+
+    /** The fix for a failed configure or build, from the cause its log shows (rules tested on real ExecuTorch failure texts). */
+    String likelyFix(Variant v, String what, String output) {
         String o = output.toLowerCase(Locale.ROOT);
         if (o.contains("no space left on device")) return "free disk space (each build folder takes about 1.5 GB), then build again";
         if (o.contains("killed signal") || o.contains("out of memory") || o.contains("cannot allocate memory"))
             return "the compiler ran out of memory: build again with fewer jobs, e.g. --jobs 2";
         if (o.contains("compatibility with cmake < 3.5"))
             return "cmake 4 refuses some third-party code: use cmake 3.x (the one SetupRepo installs into .venv), then build again with --clean";
+        if (v.android() && (o.contains("could not find toolchain file") || o.contains("android.toolchain.cmake") && o.contains("error")))
+            return "check " + ndkVar + " (it must point at the NDK's root folder, r" + versions.ndkMin() + "+), then build again with --clean";
+        List<String> blamed = blamedSubmodules(output);
+        for (String dir : Kit.Prereqs.emptySubmodules(ws.executorch())) if (!blamed.contains(dir)) blamed.add(dir);
+        if (!blamed.isEmpty()) return "fill the empty submodule" + (blamed.size() == 1 ? "" : "s") + ": " + Kit.Prereqs.submoduleFix(ws.executorch(), blamed)
+                + ", then build again with --clean";
+        if (o.contains("does not contain a cmakelists.txt") || o.contains("cannot find source file") && o.contains("third-party"))
+            return "the ExecuTorch submodules are missing: git -C " + Kit.shq(ws.executorch().toString()) + " submodule update --init --recursive, then build again";
+        if (o.contains("find_spec('torch')") || o.contains("submodule_search_locations"))
+            return "ExecuTorch's CMake found no torch in the workspace Python: " + Kit.Prereqs.torchFix(ws.python(), versions.torch());
+        if (Pattern.compile("[‘'`]c10_\\w+[’'`] was not declared|c10/[\\w/]+\\.h.*error|torch/include/.*error").matcher(o).find())
+            return "the torch headers do not match this ExecuTorch (the optimized kernels compile against the workspace Python's torch): "
+                    + Kit.Prereqs.torchFix(ws.python(), versions.torch());
+        if (o.contains("kleidiai") && (o.contains("could not resolve") || o.contains("couldn't resolve") || o.contains("download") && o.contains("fail")))
+            return "XNNPACK downloads KleidiAI while configuring for arm64 and could not: on an offline machine unpack the KleidiAI archive named in XNNPACK's "
+                    + "cmake/DownloadKleidiAI.cmake and pass --cmake-arg -DKLEIDIAI_SOURCE_DIR=<its folder>, then build again with --clean";
         if (o.contains("no cmake_c_compiler") || o.contains("no cmake_cxx_compiler"))
             return "install a C/C++ compiler (macOS: xcode-select --install; Linux: sudo apt install clang-" + versions.clangMin() + ") and build again with --clean";
-        if (o.contains("does not contain a cmakelists.txt") || o.contains("does not exist") && o.contains("third-party"))
-            return "the ExecuTorch submodules are missing: run jbang scripts/SetupRepo.java (it initialises them), then build again";
-        if (o.contains("toolchain")) return "check ANDROID_NDK (it must point at the NDK's root folder, r" + versions.ndkMin() + "+), then build again with --clean";
         if (what.equals("configure")) return "read the log; a build folder configured with other settings can cause this: build again with --clean";
         return "read the log for the first error; then build again (add --clean to start the variant from scratch)";
     }
@@ -637,12 +929,26 @@ public class BuildRunners implements Callable<Integer> {
         }
     }
 
-    /** A failed check: stops a real run (exit 1 with the fix); under --dry-run it only warns so the plan still prints. */
+    /** A failed check: a real run stops after the checks (exit 1, every problem with its fix); under --dry-run it only warns so the plan still prints. */
     private void problem(String message, String fix) {
-        if (!dryRun) throw Kit.UserError.failed(message, fix);
+        if (!dryRun) {
+            problems.add(List.of(message, fix));
+            return;
+        }
         io.fail(message + " (a real run stops here)");
         io.fix(fix);
         warnings.add(message);
+    }
+
+    /** After the checks, before anything is configured: one problem is the error with its fix; several are each printed with their fix first. */
+    private void stopOnProblems() {
+        if (problems.isEmpty()) return;
+        if (problems.size() == 1) throw Kit.UserError.failed(problems.get(0).get(0), problems.get(0).get(1));
+        for (List<String> p : problems) {
+            io.fail(p.get(0));
+            io.fix(p.get(1));
+        }
+        throw Kit.UserError.failed(problems.size() + " checks failed (each above, with its fix), so nothing was configured", "apply each fix above, then build again");
     }
 
     private void warn(String message) {

@@ -1969,4 +1969,83 @@ public final class Kit {
             return v instanceof Number n ? String.format(Locale.ROOT, "%." + digits + "f", n.doubleValue()) : "-";
         }
     }
+
+    /**
+     * What an ExecuTorch checkout needs before BuildRunners' cmake can configure and build it (facts from ExecuTorch v1.3.1):
+     * the submodules its options read (one file each that configure or build reads), and torch in the workspace Python
+     * (the always-on optimized kernels compile against its headers, found with importlib's find_spec as ExecuTorch's
+     * tools/cmake/Utils.cmake does). BuildRunners and ValidateSetup's build stage check both before anything is configured.
+     */
+    public static final class Prereqs {
+        private Prereqs() {}
+
+        /** Submodule path, then the file read from it. ExecuTorch's installer checks only some (not eigen, pocketfft or json). */
+        public static final Map<String, String> SUBMODULES = orderedStrings(
+                "backends/xnnpack/third-party/XNNPACK", "CMakeLists.txt", "backends/xnnpack/third-party/cpuinfo", "CMakeLists.txt",
+                "backends/xnnpack/third-party/pthreadpool", "CMakeLists.txt", "backends/xnnpack/third-party/FXdiv", "CMakeLists.txt",
+                "third-party/flatbuffers", "CMakeLists.txt", "third-party/flatcc", "CMakeLists.txt", "third-party/gflags", "CMakeLists.txt",
+                "third-party/json", "CMakeLists.txt", "kernels/optimized/third-party/eigen", "blas/single.cpp",
+                "third-party/pocketfft", "pocketfft_hdronly.h");
+
+        /** The submodules (of SUBMODULES) whose file is missing in this checkout: empty or never initialised. */
+        public static List<String> emptySubmodules(Path executorch) {
+            List<String> out = new ArrayList<>();
+            SUBMODULES.forEach((dir, file) -> {
+                if (!Files.isRegularFile(executorch.resolve(dir).resolve(file))) out.add(dir);
+            });
+            return out;
+        }
+
+        /** The one command that fills exactly these submodules. */
+        public static String submoduleFix(Path executorch, List<String> dirs) {
+            return "git -C " + shq(executorch.toString()) + " submodule update --init --recursive -- " + String.join(" ", dirs);
+        }
+
+        /** Prints {"path", "version"} of the torch that find_spec finds (nulls when there is none); version from torch/version.py. */
+        public static final String TORCH_PROBE = String.join("\n",
+                "# sme2:torch-probe - the torch ExecuTorch's CMake finds (importlib find_spec, as tools/cmake/Utils.cmake)",
+                "import importlib.util, json, os",
+                "s = importlib.util.find_spec('torch')",
+                "r = {'path': None, 'version': None}",
+                "if s is not None and s.submodule_search_locations:",
+                "    r['path'] = list(s.submodule_search_locations)[0]",
+                "    try:",
+                "        for line in open(os.path.join(r['path'], 'version.py')):",
+                "            if line.startswith('__version__'):",
+                "                r['version'] = line.split('=', 1)[1].strip().strip(chr(39) + chr(34))",
+                "    except OSError:",
+                "        pass",
+                "print(json.dumps(r))");
+
+        /** What TORCH_PROBE found: version and path (null when no torch), or why the probe itself failed. */
+        public record Torch(String version, String path, String error) {
+            /** "2.12.0+cpu" is 2.12.0; "2.11.0" or a dev build of another version is not. */
+            public boolean matches(String pinned) {
+                return version != null && pinned != null && (version.equals(pinned) || version.startsWith(pinned + "+"));
+            }
+        }
+
+        public static Torch torch(Result r) {
+            String line = r.stdout() == null ? null : r.stdout().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
+            if (!r.ok() || line == null) return new Torch(null, null, r.why());
+            try {
+                JsonNode n = JSON.readTree(line);
+                return new Torch(n.path("version").asText(null), n.path("path").asText(null), null);
+            } catch (IOException e) {
+                return new Torch(null, null, "unreadable answer: " + cut(line));
+            }
+        }
+
+        /** The fix for a missing or other torch: the pinned one into the workspace Python. */
+        public static String torchFix(Path python, String pinned) {
+            return "install the pinned torch into the workspace Python: " + shq(python.toString()) + " -m pip install torch==" + pinned
+                    + " (or run SetupRepo, whose ExecuTorch installer installs it), then build again with --clean";
+        }
+
+        private static Map<String, String> orderedStrings(String... kv) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+            return java.util.Collections.unmodifiableMap(m);
+        }
+    }
 }

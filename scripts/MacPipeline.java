@@ -160,17 +160,32 @@ public class MacPipeline implements Callable<Integer> {
     /** manifest "runners" (Kit.Pipeline.runnerFacts plus etdump_flag), and the SME2 checks: kernels in the runner, SME2 in this CPU. */
     private Map<String, Object> runnerFacts(Kit.Config cfg, List<Kit.Experiment> exps, Map<String, Object> host) {
         Map<String, Object> out = pipe.runnerFacts(cfg, exps, PLATFORM, e -> Kit.ordered("etdump_flag", etdumpFlag.get(e.runnerPath())));
-        boolean anySme2On = false;
+        boolean anySme2On = false, x86Runner = false;
         for (Kit.Experiment e : exps) {
             Map<?, ?> r = (Map<?, ?>) out.get(e.name());
             if (!"ON".equals(r.get("sme2_flag"))) continue;
             anySme2On = true;
-            if (r.get("build") instanceof Map<?, ?> build && build.get("sme2_symbol_count") instanceof Number c && c.intValue() == 0)
+            if (!(r.get("build") instanceof Map<?, ?> build)) continue;
+            String evidence = String.valueOf(build.get("sme2_evidence"));
+            if (evidence.startsWith("not applicable") || isX86(build.get("target_arch"))) x86Runner = true;
+            else if (build.get("sme2_symbol_count") == null && evidence.startsWith("unknown"))
+                pipe.warn("experiment " + e.name() + ": the runner is stripped, so whether it holds SME2 kernels is unknown (not 0); the kernel log of its"
+                        + " xnntrace run shows which kernels XNNPACK selects");
+            else if (build.get("sme2_symbol_count") instanceof Number c && c.intValue() == 0)
                 pipe.warn("experiment " + e.name() + ": the runner was built with SME2 ON but contains no SME2 kernels (sme2_symbol_count 0; XNNPACK drops them with Clang < 18)");
         }
-        if (anySme2On && Boolean.FALSE.equals(host.get("sme2")))
+        if (anySme2On && (x86Runner || isX86(host.get("arch"))))
+            pipe.warn("this is an x86-64 " + (x86Runner ? "runner" : "host") + ": no Arm kernel exists here, SME2 or NEON; XNNPACK runs x86 kernels (AVX-512, AVX2…),"
+                    + " so SME2 on and off run the same code. Measure SME2 on an Arm host with SME2 (Apple M4 or newer) or an SME2 Android device");
+        else if (anySme2On && Boolean.FALSE.equals(host.get("sme2")))
             pipe.warn("this CPU has no SME2 (" + host.get("cpu") + "): SME2-on runners fall back to NEON kernels here, so SME2 on and off run the same code");
         return out;
+    }
+
+    /** x86_64, amd64, i686…: a machine (os.arch, uname -m, build.json target_arch) without Arm kernels. */
+    static boolean isX86(Object arch) {
+        String a = String.valueOf(arch).toLowerCase(java.util.Locale.ROOT);
+        return a.equals("x86_64") || a.equals("amd64") || a.equals("x86") || a.matches("i[3-6]86");
     }
 
     private void checkRevisions(Map<String, Object> runners, Map<String, Object> executorch) {

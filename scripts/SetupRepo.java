@@ -31,7 +31,9 @@ import java.util.concurrent.Callable;
                 "  clone       git clone --branch REF --depth 1 -- URL executorch",
                 "              (the pinned release, never the latest main)",
                 "  submodules  git submodule sync --recursive, then",
-                "              git submodule update --init --recursive",
+                "              git submodule update --init --recursive; then checks that",
+                "              each submodule the runners need holds its files (eigen,",
+                "              pocketfft, json… which ExecuTorch's installer does not check)",
                 "  install     .venv/bin/python install_executorch.py (ExecuTorch's",
                 "              installer: torch, the executorch wheel, example deps)",
                 "then writes <workspace>/workspace.json: ExecuTorch ref and SHA, Python and",
@@ -287,12 +289,12 @@ public class SetupRepo implements Callable<Integer> {
     }
 
     private void stepSubmodules() {
-        io.step("[submodules] ExecuTorch's third-party code (XNNPACK, KleidiAI, flatbuffers…)");
+        io.step("[submodules] ExecuTorch's third-party code (XNNPACK, cpuinfo, eigen, flatbuffers…; KleidiAI is downloaded later, by XNNPACK's configure on arm64)");
         boolean fresh = steps.stream().anyMatch(s -> s.name().equals("clone") && !s.status().equals("skipped"));
         if (!fresh) {
             Kit.Result st = probe(et, "git", "submodule", "status", "--recursive");
             List<String> missing = st.output().lines().filter(l -> l.startsWith("-") || l.startsWith("U")).toList();
-            if (st.ok() && missing.isEmpty()) {
+            if (st.ok() && missing.isEmpty() && (dryRun || Kit.Prereqs.emptySubmodules(et).isEmpty())) {
                 skipped("submodules", st.output().lines().filter(l -> !l.isBlank()).count() + " submodules initialised");
                 return;
             }
@@ -301,6 +303,11 @@ public class SetupRepo implements Callable<Integer> {
         io.info("this fetches several repositories; follow it with: tail -f " + Kit.shq(logs.resolve("setup-submodule-update.log").toString()));
         exec("submodule-sync", Kit.Cmd.of("git", "submodule", "sync", "--recursive").in(et));
         exec("submodule-update", Kit.Cmd.of("git", "submodule", "update", "--init", "--recursive").in(et));
+        List<String> empty = dryRun ? List.of() : Kit.Prereqs.emptySubmodules(et);
+        if (!empty.isEmpty())
+            throw Kit.UserError.failed("after git submodule update, " + String.join(", ", empty) + (empty.size() == 1 ? " is" : " are")
+                            + " still empty (a fetch failed?); BuildRunners needs " + (empty.size() == 1 ? "it" : "them"),
+                    "read " + logs.resolve("setup-submodule-update.log") + ", then: " + Kit.Prereqs.submoduleFix(et, empty) + " (and run SetupRepo again)");
         done("submodules", t0, "initialised");
     }
 

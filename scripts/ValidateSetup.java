@@ -43,7 +43,10 @@ import java.util.regex.Pattern;
                 "           has made them)",
                 "  build    cmake, ninja (.venv/bin first, then PATH), the C compiler BuildRunners",
                 "           uses ($CC, else cc): clang 18+ (macOS: Xcode command line tools,",
-                "           Apple clang 16+), the executorch/ checkout, free disk",
+                "           Apple clang 16+), the executorch/ checkout and the submodules the",
+                "           runner needs (eigen, pocketfft, json… filled), the workspace",
+                "           Python's torch at the pinned version (its headers build the",
+                "           optimized kernels), free disk",
                 "  export   .venv and `import executorch` in its python",
                 "  run      host runners executorch/cmake-out/host-sme2-{on,off}/, host SME2",
                 "  android  adb, one online device and its SME2, ANDROID_NDK r27+, the Android",
@@ -59,7 +62,8 @@ import java.util.regex.Pattern;
                 "clang 18, Apple clang 16, NDK r27. Disk: 15 GB free is ok, 5-15 GB warns,",
                 "under 5 GB fails. Host SME2: `sysctl -n hw.optional.arm.FEAT_SME2` on macOS,",
                 "/proc/cpuinfo (or the file in $SME2_CPUINFO) on Linux; no SME2 on the host or",
-                "device is a warning (the SME2-on runner then uses NEON kernels)."},
+                "device is a warning (the SME2-on runner then uses NEON kernels; on an x86-64",
+                "host no Arm kernel exists at all)."},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  jbang scripts/ValidateSetup.java --stage setup",
@@ -131,6 +135,8 @@ public class ValidateSetup implements Callable<Integer> {
     private Kit.Versions limits;
     private Kit.GitState git = new Kit.GitState(null, false);
     private String pinnedSha;
+    /** The build stage is checked: an empty submodule is then a failure, not a warning. */
+    private boolean stageBuild;
 
     @Override
     public Integer call() {
@@ -143,6 +149,7 @@ public class ValidateSetup implements Callable<Integer> {
             overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         Set<String> selected = stages();
+        stageBuild = selected.contains("build");
         ws = Kit.Workspace.locate(workspace);
         Kit.Config cfg = config == null ? null : Kit.loadConfig(config);
         limits = loadLimits();
@@ -170,6 +177,7 @@ public class ValidateSetup implements Callable<Integer> {
             if (mac()) checkXcode();
             checkCompiler();
             checkCheckout();
+            checkTorch();
         }
         if (selected.contains("export")) {
             checkVenv();
@@ -546,9 +554,13 @@ public class ValidateSetup implements Callable<Integer> {
             return;
         }
         String shortSha = shortSha(git.sha());
-        if (!Files.isRegularFile(ex.resolve("backends/xnnpack/third-party/XNNPACK/CMakeLists.txt")))
-            checks.warn("executorch-submodules", "ExecuTorch submodules look missing (no backends/xnnpack/third-party/XNNPACK/CMakeLists.txt)",
-                    "git -C " + Kit.shq(ex.toString()) + " submodule update --init --recursive");
+        List<String> empty = Kit.Prereqs.emptySubmodules(ex);
+        if (!empty.isEmpty()) {
+            String what = "ExecuTorch submodule" + (empty.size() == 1 ? " " : "s ") + String.join(", ", empty) + (empty.size() == 1 ? " is" : " are")
+                    + " empty: BuildRunners' configure or build would fail";
+            if (stageBuild) checks.fail("executorch-submodules", what, Kit.Prereqs.submoduleFix(ex, empty));
+            else checks.warn("executorch-submodules", what, Kit.Prereqs.submoduleFix(ex, empty));
+        } else if (stageBuild) checks.ok("executorch-submodules", "the " + Kit.Prereqs.SUBMODULES.size() + " submodules the runner needs are filled");
         String pinned = (ref != null ? ref : "the pinned commit") + " (" + limits.source() + ")";
         if (ref != null && pinnedSha == null)
             checks.warn("executorch-ref", "the pinned ref " + pinned + " is not in the checkout",
@@ -562,6 +574,26 @@ public class ValidateSetup implements Callable<Integer> {
             checks.warn("executorch", "ExecuTorch checkout " + shortSha + " is dirty (uncommitted changes); results will record dirty=true",
                     "see the changes with `git -C " + Kit.shq(ex.toString()) + " status` and commit or revert them for a reproducible build");
         else checks.ok("executorch", "ExecuTorch checkout " + shortSha + " (clean) at " + ex);
+    }
+
+    /** The workspace Python's torch, whose headers ExecuTorch's CMake gives the optimized kernels (BuildRunners passes that Python to cmake). */
+    private void checkTorch() {
+        Path py = ws.python();
+        String pinned = limits.torch();
+        if (!Files.isExecutable(py) && !dryRun) {
+            checks.fail("torch", "no workspace Python at " + py + ": BuildRunners gives it to cmake, which takes torch's headers from it", setupRepo());
+            return;
+        }
+        Kit.Result r = probe(PROBE_TIMEOUT, List.of(py.toString(), "-c", Kit.Prereqs.TORCH_PROBE));
+        if (dryRun) return;
+        Kit.Prereqs.Torch t = Kit.Prereqs.torch(r);
+        String fix = Kit.Prereqs.torchFix(py, pinned);
+        if (t.error() != null) checks.fail("torch", py + " could not report its torch (" + t.error() + ")", fix);
+        else if (t.path() == null)
+            checks.fail("torch", "the workspace Python (" + py + ") has no torch: ExecuTorch's CMake takes the optimized kernels' headers from it", fix);
+        else if (!t.matches(pinned))
+            checks.fail("torch", "torch " + t.version() + " at " + t.path() + " is not the pinned " + pinned + ": the optimized kernels compile against its headers", fix);
+        else checks.ok("torch", "torch " + t.version() + " (" + t.path() + "), the pinned one");
     }
 
     // ---------------------------------------------------------------- export stage
@@ -673,11 +705,18 @@ public class ValidateSetup implements Callable<Integer> {
         List<String> facts = new ArrayList<>();
         if (sha != null) facts.add("ExecuTorch " + shortSha(sha) + ("true".equals(text(b, "executorch/dirty")) ? " dirty" : ""));
         if (compiler != null) facts.add(compiler);
+        String evidence = text(b, "sme2_evidence");
         if (symbols != null) facts.add("SME2 symbols " + symbols);
+        else if (evidence != null && evidence.startsWith("unknown")) facts.add("SME2 symbols " + evidence);
+        if (evidence != null && evidence.startsWith("not applicable")) facts.add("x86-64 build: no Arm kernels, SME2 or NEON");
         String what = variant + ": " + runner + (facts.isEmpty() ? "" : " (" + String.join(", ", facts) + ")");
         if (sha != null && git.sha() != null && !git.sha().startsWith(sha) && !sha.startsWith(git.sha()))
             checks.warn(id, what + ": built from another ExecuTorch commit than the checkout (" + shortSha(git.sha()) + ")",
                     "rebuild it: " + buildCommand(List.of(variant)));
+        else if (symbols == null && evidence != null && evidence.startsWith("unknown") && expectsSme2(b, variant))
+            checks.warn(id, what + ": the binary is stripped, so its SME2 kernels cannot be counted (not 0: unknown)",
+                    "take the -xnnlog runner's kernel log as the evidence, or rebuild with clang to keep the symbols: CC=clang CXX=clang++ "
+                            + buildCommand(List.of(variant)) + " --clean");
         else if (symbols != null && symbols.matches("\\d+") && expectsSme2(b, variant) && Long.parseLong(symbols) == 0)
             checks.warn(id, what + ": the SME2-on runner contains no SME2 kernels", "check the compiler (clang 18+) and rebuild: " + buildCommand(List.of(variant)));
         else if (symbols != null && symbols.matches("\\d+") && variant.contains("sme2-off") && Long.parseLong(symbols) > 0)
@@ -795,6 +834,11 @@ public class ValidateSetup implements Callable<Integer> {
         if (uname != null) {
             Kit.Result r = probe(uname, "-m");
             if (r.ok()) arch = firstLine(r.output());
+        }
+        if (sme2 == null && (arch.equals("x86_64") || arch.equals("amd64") || arch.startsWith("i686"))) {
+            checks.warn("host-sme2", "this host is x86-64 (" + arch + "): no Arm kernel exists here, SME2 or NEON; XNNPACK runs x86 kernels (AVX-512, AVX2…), "
+                    + "so the SME2-on and SME2-off runners run the same code", noSme2Fix());
+            return;
         }
         checks.warn("host-sme2", (sme2 == null ? "host CPU has no Arm Features line in " + file : "host CPU has no SME2 (no sme2 in the Features of " + file + ")")
                 + (arch.isEmpty() ? "" : "; host arch " + arch) + ": the SME2-on runner will use NEON kernels, so on/off will not differ", noSme2Fix());

@@ -110,7 +110,9 @@ class AndroidPipelineTest {
         JsonNode d = m.get("device");
         assertEquals(List.of("serial", "remote", "transport", "model", "manufacturer", "soc", "soc_manufacturer", "board_platform", "abi", "fingerprint",
                 "android_version", "sdk", "emulator", "kernel", "cpu_features", "sme2", "cpus", "thermal", "battery", "power", "adb", "workdir",
-                "device_dir", "device_files"), TestKit.names(d.fieldNames()));
+                "device_dir", "logcat_buffer", "device_files"), TestKit.names(d.fieldNames()));
+        assertEquals("{\"size\":\"16M\",\"set\":true,\"why\":\"xnntrace runs\"}", d.get("logcat_buffer").toString(), "XNNPACK's level-5 log must fit in logcat");
+        assertTrue(fake.calls().stream().anyMatch(c -> c.contains("logcat") && c.subList(c.indexOf("logcat"), c.size()).equals(List.of("logcat", "-G", "16M"))), fake.calls().toString());
         assertEquals("FAKE0001", d.get("serial").asText());
         assertTrue(d.get("remote").isNull());
         assertEquals("Fake_SME2_Phone", d.get("transport").get("model").asText());
@@ -162,8 +164,8 @@ class AndroidPipelineTest {
         int timed = calls.indexOf(List.of("-s", "FAKE0001", "shell", timedOn));
         assertEquals(adbCall("logcat", "-c"), calls.get(timed - 1), "logcat is cleared right before the runner");
         int sized = calls.indexOf(adbCall("logcat", "-G", "16M"));
-        assertTrue(sized > 0 && calls.get(sized + 1).equals(adbCall("logcat", "-c")), "the kernel-logging process gets a logcat buffer sized for level-5 output");
-        assertEquals(1, java.util.Collections.frequency(calls, adbCall("logcat", "-G", "16M")), "only the xnntrace process: " + calls);
+        assertTrue(sized > 0 && sized < timed, "logcat's buffer is sized for level-5 output before the runner processes: " + calls);
+        assertEquals(1, java.util.Collections.frequency(calls, adbCall("logcat", "-G", "16M")), "once per run: " + calls);
         assertEquals(adbCall("logcat", "-d", "-s", "ExecuTorch"), calls.get(timed + 1));
         assertEquals(adbCall("pull", on1 + "/run.etdump", run.resolve("android_sme2_on/t1/run.etdump").toString()), calls.get(timed + 2));
         assertEquals(adbCall("shell", "rm -rf " + dev), calls.get(calls.size() - 1));
@@ -462,6 +464,7 @@ class AndroidPipelineTest {
                 a + "shell " + Kit.shq("chmod 755 " + binOn + " " + binX),
                 a + "shell " + Kit.shq("cd " + dev + " && " + env + binOn + " --help"),
                 a + "shell " + Kit.shq("cd " + dev + " && " + env + binX + " --help"),
+                a + "logcat -G 16M",
                 a + "shell " + Kit.shq("rm -rf " + d + " && mkdir -p " + d),
                 a + "logcat -c",
                 a + "shell " + Kit.shq("cd " + d + " && " + env + "taskset 0x80 " + binOn + " --model_path " + pte + " --num_executions 4 --cpu_threads 1 --etdump_path "
@@ -490,7 +493,7 @@ class AndroidPipelineTest {
         assertEquals("FAKE0001", j.get("serial").asText());
         List<String> firstWords = new ArrayList<>();
         j.get("commands").forEach(c -> firstWords.add(c.get(3).asText()));
-        assertEquals(List.of("shell", "push", "push", "push", "shell", "shell", "shell", "logcat", "logcat", "shell", "logcat", "logcat", "pull"), firstWords);
+        assertEquals(List.of("shell", "push", "push", "push", "shell", "shell", "logcat", "shell", "logcat", "shell", "logcat", "logcat", "pull"), firstWords);
     }
 
     @Test

@@ -30,15 +30,24 @@ class BuildRunnersTest {
 
     @BeforeEach
     void setUp() {
-        fakes = new RecordingFakes(tmp.resolve("fakes")).git().cmake("3.31.6", "Clang", "18.1.3").ninja("1.11.1")
-                .compiler("cc", "Ubuntu clang version 18.1.3 (1ubuntu1)").uname("Linux", "aarch64");
+        fakes = armHost(tmp);
         ws = tmp.resolve("ws");
-        RecordingFakes.checkout(ws, "v1.3.1", null);
-        fakes.venvPython(ws.resolve(".venv"), "3.12.4");
         env = fakes.env();
     }
 
-    TestKit.Run build(String... args) {
+    /** Fakes of an Arm Linux host with clang 18, cmake 3.31 and ninja, and a workspace tmp/ws with a v1.3.1 checkout and a venv. */
+    static RecordingFakes armHost(Path tmp) {
+        RecordingFakes f = new RecordingFakes(tmp.resolve("fakes")).git().cmake("3.31.6", "Clang", "18.1.3").ninja("1.11.1")
+                .compiler("cc", "Ubuntu clang version 18.1.3 (1ubuntu1)").uname("Linux", "aarch64");
+        RecordingFakes.checkout(tmp.resolve("ws"), "v1.3.1", null);
+        f.venvPython(tmp.resolve("ws/.venv"), "3.12.4");
+        return f;
+    }
+
+    TestKit.Run build(String... args) { return build(env, ws, args); }
+
+    /** BuildRunners in-process on workspace ws with --jobs 4 and these arguments. */
+    static TestKit.Run build(Map<String, String> env, Path ws, String... args) {
         List<String> all = new ArrayList<>(List.of("--workspace", ws.toString(), "--jobs", "4"));
         all.addAll(List.of(args));
         return TestKit.inProcess((out, err) -> BuildRunners.run(env, out, err, all.toArray(String[]::new)));
@@ -60,9 +69,9 @@ class BuildRunnersTest {
     void theFourHostRunnersAreConfiguredAndBuiltWithTheseExactCommands() {
         TestKit.Run r = build();
         assertEquals(0, r.code(), r.toString());
-        String log = "-DCMAKE_C_FLAGS=-UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5", logxx = "-DCMAKE_CXX_FLAGS=-UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5";
+        String log = "-DCMAKE_C_FLAGS=-DXNN_LOG_LEVEL=5", logxx = "-DCMAKE_CXX_FLAGS=-DXNN_LOG_LEVEL=5";
         assertEquals(List.of(
-                "[.] uname -m", "[.] cmake --version", "[.] ninja --version", "[.] cc --version",
+                "[.] uname -m", "[.] cmake --version", "[.] ninja --version", "[.] cc --version", "[.] python -c <code>",
                 "[executorch] git rev-parse HEAD", "[executorch] git status --porcelain --untracked-files=no",
                 configure("host-sme2-on"), build("host-sme2-on"),
                 configure("host-sme2-off"), build("host-sme2-off"),
@@ -103,8 +112,8 @@ class BuildRunnersTest {
         }
         // the kernel-logging pair adds only the compile-time XNNPACK log level to its plain pair
         Map<String, String> plain = new LinkedHashMap<>(flags.get("android-arm64-sme2-on")), logging = new LinkedHashMap<>(flags.get("android-arm64-sme2-on-xnnlog"));
-        assertEquals("-UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5", logging.remove("-DCMAKE_C_FLAGS"));
-        assertEquals("-UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5", logging.remove("-DCMAKE_CXX_FLAGS"));
+        assertEquals("-DXNN_LOG_LEVEL=5", logging.remove("-DCMAKE_C_FLAGS"));
+        assertEquals("-DXNN_LOG_LEVEL=5", logging.remove("-DCMAKE_CXX_FLAGS"));
         assertEquals(plain, logging);
         // the Android runners: the NDK toolchain, arm64-v8a, API 28, c++_shared, and the event tracer on
         Map<String, String> android = flags.get("android-arm64-sme2-off");
@@ -157,7 +166,10 @@ class BuildRunnersTest {
         Files.writeString(ws.resolve("configs/versions.json"), "{\"clang\": {\"min\": 19}, \"cmake\": {\"min\": \"3.32\"}}");
         TestKit.Run r = build();
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("error: cmake 3.31.6 (" + fakes.bin.resolve("cmake") + ") is older than 3.32, which ExecuTorch needs"), r.err());
+        assertTrue(r.err().contains("[fail] cmake 3.31.6 (" + fakes.bin.resolve("cmake") + ") is older than 3.32, which ExecuTorch needs\n"
+                + "       fix: install cmake 3.32+"), r.err());
+        assertTrue(r.err().contains("[fail] clang 18.1.3 (" + fakes.bin.resolve("cc") + ") is older than clang 19"), "every failed check is shown, not only the first: " + r.err());
+        assertTrue(r.err().contains("error: 2 checks failed (each above, with its fix), so nothing was configured\n"), r.err());
         Files.writeString(ws.resolve("configs/versions.json"), "{\"clang\": {\"min\": 19}}");
         r = build();
         assertEquals(1, r.code(), r.toString());
@@ -247,10 +259,10 @@ class BuildRunnersTest {
         fakes.fail("configure");
         TestKit.Run r = build("--variants", "host-sme2-on,host-sme2-off");
         assertEquals(1, r.code(), r.toString());
-        Path log = ws.resolve("logs/build-host-sme2-on-configure.log");
+        Path log = onlyLog("host-sme2-on", "configure");
         assertTrue(r.err().contains("error: host-sme2-on: configure failed (exit 1): CMake Error at CMakeLists.txt:48 (project): No CMAKE_CXX_COMPILER could be found.\n"
                 + "  command: (cd " + ws + ") " + configure("host-sme2-on").replace("[.] ", "") + "\n"
-                + "  log: " + log + "\n"
+                + "  log: " + log + " (earlier attempts' logs are kept beside it)\n"
                 + "fix: install a C/C++ compiler (macOS: xcode-select --install; Linux: sudo apt install clang-18) and build again with --clean"), r.err());
         assertTrue(Files.readString(log).contains("No CMAKE_CXX_COMPILER could be found."));
         assertEquals(List.of(configure("host-sme2-on")), fakes.lines(ws).stream().filter(l -> l.contains("cmake -S") || l.contains("cmake --build")).toList(),
@@ -327,7 +339,7 @@ class BuildRunnersTest {
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("error: host-sme2-on: build failed (exit 1): error: unknown target CPU 'armv9-a'"), r.err());
         assertTrue(r.err().contains("  command: (cd " + ws + ") cmake --build executorch/cmake-out/host-sme2-on --target executor_runner -j 4"), r.err());
-        assertTrue(r.err().contains("  log: " + ws.resolve("logs/build-host-sme2-on-build.log")), r.err());
+        assertTrue(r.err().contains("  log: " + onlyLog("host-sme2-on", "build")), r.err());
         assertTrue(r.err().contains("fix: read the log for the first error; then build again (add --clean to start the variant from scratch)"), r.err());
     }
 
@@ -365,6 +377,17 @@ class BuildRunnersTest {
         assertEquals(configure("host-sme2-off").replace("[.] ", ""),
                 String.join(" ", java.util.stream.StreamSupport.stream(plan.at("/commands/2").spliterator(), false).map(JsonNode::asText).toList()));
         assertEquals("planned", plan.at("/variants/1/status").asText());
+    }
+
+    /** The one log of this step in logs/ (named build-VARIANT-TIME-STEP.log). */
+    Path onlyLog(String variant, String step) {
+        try (Stream<Path> s = Files.list(ws.resolve("logs"))) {
+            List<Path> logs = s.filter(p -> p.getFileName().toString().matches("build-" + variant + "-\\d{8}T\\d{6}Z(\\.\\d+)?-" + step + "\\.log")).toList();
+            assertEquals(1, logs.size(), logs.toString());
+            return logs.get(0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<String> tree(Path root) throws Exception {

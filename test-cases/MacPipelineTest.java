@@ -135,7 +135,8 @@ class MacPipelineTest {
         assertEquals("ON", m.get("runners").get("mac_sme2_on").get("sme2_flag").asText());
         assertEquals("OFF", m.get("runners").get("mac_sme2_off").get("sme2_flag").asText());
         assertTrue(m.get("runners").get("mac_sme2_on").get("note").isNull());
-        for (JsonNode w : m.get("warnings")) assertTrue(w.asText().startsWith("this CPU has no SME2"), w.asText()); // build flags differ only in SME2
+        for (JsonNode w : m.get("warnings")) // build flags differ only in SME2; on an x86-64 host the warning says no Arm kernel exists there
+            assertTrue(w.asText().startsWith(MacPipeline.isX86(System.getProperty("os.arch")) ? "this is an x86-64 host: no Arm kernel exists here" : "this CPU has no SME2"), w.asText());
 
         List<String> labels = new ArrayList<>();
         m.get("results").forEach(e -> labels.add(e.get("experiment").asText() + "/t" + e.get("threads").asInt() + ":" + e.get("mode").asText()
@@ -460,6 +461,32 @@ class MacPipelineTest {
         // not a gflags program (no flag list on --help): the flag name inside the file decides
         assertTrue(MacPipeline.hasEtdumpFlag(TestKit.fakeTool(ws.resolve("bin"), "with", "# DEFINE_string(etdump_path, ...)\necho usage; exit 1")));
         assertFalse(MacPipeline.hasEtdumpFlag(TestKit.fakeTool(ws.resolve("bin"), "without", "echo usage; exit 1")));
+    }
+
+    @Test
+    void anX86RunnerIsNotBlamedOnClangAndAStrippedOneIsUnknown() throws Exception {
+        Map<String, Object> x86 = build("host-sme2-on", "ON", "Release");
+        x86.put("sme2_symbol_count", 0);
+        x86.put("sme2_evidence", "not applicable: an x86-64 build has no Arm kernels, SME2 or NEON");
+        x86.put("target_arch", "x86_64");
+        runner("host-sme2-on", Map.of("FAKE_RUNNER_VARIANT", "sme2-on"), x86);
+        TestKit.Run r = pipeline(config(MAIN, PAIR).toString(), "--no-analysis", "--only", "mac_sme2_on,mac_sme2_off");
+        assertEquals(0, r.code(), r.toString());
+        List<String> w = TestKit.texts(Kit.readJson(onlyRunFolder().resolve("manifest.json")).get("warnings"));
+        assertTrue(w.contains("this is an x86-64 runner: no Arm kernel exists here, SME2 or NEON; XNNPACK runs x86 kernels (AVX-512, AVX2…), so SME2 on and off"
+                + " run the same code. Measure SME2 on an Arm host with SME2 (Apple M4 or newer) or an SME2 Android device"), w.toString());
+        assertTrue(w.stream().noneMatch(x -> x.contains("Clang < 18") || x.contains("NEON kernels")), w.toString());
+
+        Map<String, Object> stripped = build("host-sme2-on", "ON", "Release");
+        stripped.put("sme2_symbol_count", null);
+        stripped.put("sme2_evidence", "unknown: binary stripped");
+        stripped.put("target_arch", "aarch64");
+        runner("host-sme2-on", Map.of("FAKE_RUNNER_VARIANT", "sme2-on"), stripped);
+        TestKit.Run s = pipeline(config(MAIN, PAIR).toString(), "--no-analysis", "--only", "mac_sme2_on,mac_sme2_off");
+        assertEquals(0, s.code(), s.toString());
+        assertTrue(s.err().contains("[warn] experiment mac_sme2_on: the runner is stripped, so whether it holds SME2 kernels is unknown (not 0); the kernel log of its"
+                + " xnntrace run shows which kernels XNNPACK selects"), s.err());
+        assertFalse(s.err().contains("contains no SME2 kernels"), s.err());
     }
 
     @Test

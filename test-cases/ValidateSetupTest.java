@@ -170,7 +170,7 @@ class ValidateSetupTest {
         JsonNode doc = json(r);
         assertCheck(doc, "cmake", status, message.replace("BIN", e.bin.toString()));
         assertEquals(code, r.code(), r.toString());
-        assertEquals(List.of("disk", "cmake", "ninja", "compiler", "executorch"), ids(doc));
+        assertEquals(List.of("disk", "cmake", "ninja", "compiler", "executorch-submodules", "executorch", "torch"), ids(doc));
     }
 
     @Test

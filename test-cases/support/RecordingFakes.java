@@ -166,11 +166,12 @@ public final class RecordingFakes {
                               else echo "-1adaa7c709d4839d29e1f219cb962b01c9e6a905 backends/xnnpack/third-party/XNNPACK"; fi ;;
                       sync) echo "Synchronizing submodule url for 'backends/xnnpack/third-party/XNNPACK'" ;;
                       update) if [ -f "$FAKES/fail-submodules" ]; then echo "fatal: unable to access 'https://github.com/google/XNNPACK.git/': Could not resolve host: github.com" >&2; exit 1; fi
+                              if [ ! -f "$FAKES/fail-submodule-content" ]; then for f in %s; do mkdir -p "$(dirname "$f")"; touch "$f"; done; fi
                               touch "$st/submodules"; echo "Submodule path 'backends/xnnpack/third-party/XNNPACK': checked out '1adaa7c709d4839d29e1f219cb962b01c9e6a905'" ;;
                     esac ;;
                   *) echo "fake git: unexpected $*" >&2; exit 2 ;;
                 esac
-                """.formatted(ET_SHA));
+                """.formatted(ET_SHA, String.join(" ", Kit.Prereqs.SUBMODULES.entrySet().stream().map(e -> q(e.getKey() + "/" + e.getValue())).toList())));
         return this;
     }
 
@@ -215,6 +216,11 @@ public final class RecordingFakes {
                   if [ -f "$venv/installed" ]; then s="$(cat "$venv/installed")"
                     echo "{\\"python\\": \\"%1$s\\", \\"executable\\": \\"$venv/bin/python\\", \\"torch\\": \\"2.12.0\\", \\"executorch\\": \\"1.3.1+${s:0:7}\\", \\"executorch_git\\": \\"$s\\"}"
                   else echo "{\\"python\\": \\"%1$s\\", \\"executable\\": \\"$venv/bin/python\\", \\"torch\\": null, \\"executorch\\": null, \\"executorch_git\\": null}"; fi
+                  exit 0
+                fi
+                if [ "$1" = -c ] && [[ "$2" == *sme2:torch-probe* ]]; then
+                  t="2.12.0"; if [ -f "$venv/torch-version" ]; then t="$(cat "$venv/torch-version")"; fi
+                  if [ "$t" = none ]; then echo '{"path": null, "version": null}'; else echo "{\\"path\\": \\"$venv/lib/python%1$s/site-packages/torch\\", \\"version\\": \\"$t\\"}"; fi
                   exit 0
                 fi
                 if [ "$1" = -c ]; then
@@ -270,6 +276,8 @@ public final class RecordingFakes {
                 : > "$b/CMakeCache.txt"
                 for a in "$@"; do case "$a" in -D*=*) kv="${a#-D}"; echo "${kv%%%%=*}:UNINITIALIZED=${kv#*=}" >> "$b/CMakeCache.txt" ;; esac; done
                 if [ -f "$FAKES/fail-configure" ]; then echo "CMake Error at CMakeLists.txt:48 (project): No CMAKE_CXX_COMPILER could be found."; exit 1; fi
+                cflags="$(sed -n 's/^CMAKE_C_FLAGS:UNINITIALIZED=//p' "$b/CMakeCache.txt")"
+                printf 'build backends/xnnpack/third-party/XNNPACK/CMakeFiles/xnnpack-logging.dir/src/log.c.o: C_COMPILER__xnnpack-logging_Release src/log.c\n  DEFINES = -DXNN_ENABLE_ARM_SME2=1 -DXNN_LOG_LEVEL=0\n  FLAGS = %%s -O3 -DNDEBUG -fPIC -O2\n\n' "$cflags" > "$b/build.ninja"
                 printf 'set(CMAKE_C_COMPILER "/usr/bin/cc")\\nset(CMAKE_C_COMPILER_ID "%3$s")\\nset(CMAKE_C_COMPILER_VERSION "%4$s")\\n' > "$b/CMakeFiles/%1$s/CMakeCCompiler.cmake"
                 echo "-- Configuring done"; echo "-- Generating done"; echo "-- Build files have been written to: $b"
                 """.formatted(version, SME2_KERNEL, compilerId, compilerVersion));
@@ -340,8 +348,14 @@ public final class RecordingFakes {
         write(et.resolve(".fakegit/ref"), ref + "\n");
         write(et.resolve(".fakegit/sha"), (ref.equals("v1.3.1") ? ET_SHA : "0123456789abcdef0123456789abcdef01234567") + "\n");
         write(et.resolve(".fakegit/submodules"), "");
+        fillSubmodules(et);
         if (dirty != null) write(et.resolve(".fakegit/dirty"), dirty);
         return et;
+    }
+
+    /** The file BuildRunners' preflight looks for in each submodule the runner needs (Kit.Prereqs.SUBMODULES), as an initialised checkout has it. */
+    public static void fillSubmodules(Path executorch) {
+        Kit.Prereqs.SUBMODULES.forEach((dir, file) -> write(executorch.resolve(dir).resolve(file), "# fake " + file + "\n"));
     }
 
     /** An Android NDK folder with source.properties (Pkg.Revision) and its toolchain file; returns its path. */

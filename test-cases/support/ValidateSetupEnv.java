@@ -70,10 +70,17 @@ public final class ValidateSetupEnv {
         return this;
     }
 
-    /** An executorch/ folder with the XNNPACK submodule marker. */
+    /** An executorch/ folder with its submodules filled (the file BuildRunners needs from each), and a .venv python whose torch is the pinned 2.12.0. */
     public ValidateSetupEnv checkout() {
-        write(ws.resolve("executorch/backends/xnnpack/third-party/XNNPACK/CMakeLists.txt"), "# fake\n");
-        return this;
+        Kit.Prereqs.SUBMODULES.forEach((dir, file) -> write(ws.resolve("executorch").resolve(dir).resolve(file), "# fake\n"));
+        return torch("2.12.0");
+    }
+
+    /** .venv/bin/python answering the torch probe with this version ("none": no torch); anything else fails. */
+    public ValidateSetupEnv torch(String version) {
+        String answer = version.equals("none") ? "{\"path\": null, \"version\": null}"
+                : "{\"path\": \"" + ws.resolve(".venv/lib/python3.12/site-packages/torch") + "\", \"version\": \"" + version + "\"}";
+        return venvPython("case \"$*\" in *sme2:torch-probe*) echo '" + answer + "' ;; *) exit 1 ;; esac");
     }
 
     /** .venv/bin/python as a fake script with this bash body. */
