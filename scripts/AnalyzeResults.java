@@ -1921,7 +1921,7 @@ public class AnalyzeResults implements Callable<Integer> {
         } else if (log.kernels().isEmpty()) {
             verdict = "unknown";
             detail = SELECTED + "unknown" + src + " (the kernel log has no 'Using ... microkernel' line: "
-                    + "was the runner built with -UXNN_NO_LOGGING -DXNN_LOG_LEVEL=5?)";
+                    + "was the runner built with -DXNN_LOG_LEVEL=5, a BuildRunners *_xnnlog variant?)";
         } else {
             List<String> sme2 = log.kernels().stream().filter(Kernel::sme2).map(Kernel::name).toList();
             List<String> sme = log.kernels().stream().filter(Kernel::sme).map(Kernel::name).toList();
