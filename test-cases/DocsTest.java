@@ -398,10 +398,10 @@ class DocsTest {
     void everyPageHasFrontMatterWithUniqueWeightsInOrder() throws Exception {
         List<Path> pages = contentPages(false);
         List<String> names = pages.stream().map(p -> p.getFileName().toString()).toList();
-        assertEquals(9, pages.size(), "pages 01-09: " + names);
+        assertEquals(12, pages.size(), "pages 01-09 and the reference pages 10-12: " + names);
         for (int i = 0; i < pages.size(); i++) {
             String name = names.get(i);
-            assertTrue(name.matches("0" + (i + 1) + "-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);
+            assertTrue(name.matches(String.format("%02d", i + 1) + "-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);
             Map<String, Object> fm = frontMatter(pages.get(i));
             for (String f : List.of("title", "weight", "layout", "description")) assertNotNull(fm.get(f), name + ": " + f);
             assertEquals("learningpathall", fm.get("layout"), name);
@@ -410,6 +410,7 @@ class DocsTest {
             assertNotEquals(fm.get("title"), fm.get("description"), name);
         }
         assertEquals("09-agentic-kits.md", names.get(8));
+        assertEquals(List.of("10-command-reference.md", "11-configuration-reference.md", "12-faq.md"), names.subList(9, 12));
     }
 
     static void assertOneSentence(String what, String s) {
@@ -487,6 +488,8 @@ class DocsTest {
                 Path resolved;
                 if (page && path.startsWith("images/")) resolved = REPO.resolve(path);                      // the LP folder's images/
                 else if (page && path.matches("\\.\\./[a-z0-9-]+/?")) resolved = REPO.resolve("content/" + path.replaceAll("^\\.\\./|/$", "") + ".md");
+                else if (f.getFileName().toString().equals("_index.md") && page && path.matches("[0-9]{2}-[a-z0-9-]+/?"))
+                    resolved = REPO.resolve("content/" + path.replaceAll("/$", "") + ".md");     // the main page links to its pages as <page-name>/
                 else resolved = f.getParent().resolve(path).normalize();
                 if (page && image && !path.startsWith("images/")) problems.add(rel(f) + ": page images must be images/<name>: " + target);
                 if (!Files.exists(resolved)) problems.add(rel(f) + ": broken " + (image ? "image" : "link") + " " + target);
