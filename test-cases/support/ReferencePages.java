@@ -143,8 +143,8 @@ public final class ReferencePages {
 
     private static void appendScript(StringBuilder b, String name, CommandSpec s) {
         b.append("\n### ").append(name).append("\n\n");
-        b.append("`scripts/").append(name).append(".java`: ").append(md(description(s))).append("\n\n");
-        b.append("```text\n").append(new CommandLine.Help(s, CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF)).synopsis(0).stripTrailing())
+        b.append("`scripts/").append(name).append(".java`: ").append(descriptionMarkdown(s)).append("\n\n");
+        b.append("Synopsis:\n\n```text\n").append(new CommandLine.Help(s, CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF)).synopsis(0).stripTrailing())
                 .append("\n```\n\n");
         List<PositionalParamSpec> positionals = s.positionalParameters().stream().filter(p -> !p.hidden()).toList();
         if (!positionals.isEmpty()) {
@@ -215,6 +215,25 @@ public final class ReferencePages {
         }
         if (cur.length() > 0) paras.add(cur.toString());
         return String.join(" ", paras);
+    }
+
+    /**
+     * The description as the help shows it: its lines joined into paragraphs, except indented lines (the help's
+     * aligned lists of variants, stages or files), which stay as they are in a text block.
+     */
+    static String descriptionMarkdown(CommandSpec s) {
+        List<String> parts = new ArrayList<>(), prose = new ArrayList<>(), block = new ArrayList<>();
+        for (String l : s.usageMessage().description()) {
+            String line = l.replace("%n", "").replace("%%", "%").stripTrailing();
+            boolean indented = line.startsWith("  ");
+            if (!indented && !block.isEmpty()) { parts.add("```text\n" + String.join("\n", block) + "\n```"); block.clear(); }
+            if ((indented || line.isBlank()) && !prose.isEmpty()) { parts.add(md(String.join(" ", prose))); prose.clear(); }
+            if (indented) block.add(line.substring(2));
+            else if (!line.isBlank()) prose.add(line.strip());
+        }
+        if (!block.isEmpty()) parts.add("```text\n" + String.join("\n", block) + "\n```");
+        if (!prose.isEmpty()) parts.add(md(String.join(" ", prose)));
+        return String.join("\n\n", parts);
     }
 
     static String firstSentence(String s) {
