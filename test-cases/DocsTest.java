@@ -399,7 +399,7 @@ class DocsTest {
     void everyPageHasFrontMatterWithUniqueWeightsInOrder() throws Exception {
         List<Path> pages = contentPages(false);
         List<String> names = pages.stream().map(p -> p.getFileName().toString()).toList();
-        assertEquals(10, pages.size(), "pages 01-10: " + names);
+        assertEquals(13, pages.size(), "pages 01-09, the team-scale page 10 and the reference pages 11-13: " + names);
         for (int i = 0; i < pages.size(); i++) {
             String name = names.get(i);
             assertTrue(name.matches(String.format("%02d", i + 1) + "-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);
@@ -411,6 +411,7 @@ class DocsTest {
             assertNotEquals(fm.get("title"), fm.get("description"), name);
         }
         assertEquals("09-agentic-kits.md", names.get(8));
+        assertEquals(List.of("10-team-scale-profiling.md", "11-command-reference.md", "12-configuration-reference.md", "13-faq.md"), names.subList(9, 13));
     }
 
     static void assertOneSentence(String what, String s) {
@@ -488,6 +489,8 @@ class DocsTest {
                 Path resolved;
                 if (page && path.startsWith("images/")) resolved = REPO.resolve(path);                      // the LP folder's images/
                 else if (page && path.matches("\\.\\./[a-z0-9-]+/?")) resolved = REPO.resolve("content/" + path.replaceAll("^\\.\\./|/$", "") + ".md");
+                else if (f.getFileName().toString().equals("_index.md") && page && path.matches("[0-9]{2}-[a-z0-9-]+/?"))
+                    resolved = REPO.resolve("content/" + path.replaceAll("/$", "") + ".md");     // the main page links to its pages as <page-name>/
                 else resolved = f.getParent().resolve(path).normalize();
                 if (page && image && !path.startsWith("images/")) problems.add(rel(f) + ": page images must be images/<name>: " + target);
                 if (!Files.exists(resolved)) problems.add(rel(f) + ": broken " + (image ? "image" : "link") + " " + target);

@@ -123,7 +123,7 @@ class LearningPathSiteTest {
 
     static List<String> pageNames() throws IOException {
         try (Stream<Path> s = Files.list(REPO.resolve("content"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("0[1-9]-.*\\.md")).sorted()
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9][0-9]-.*\\.md")).sorted()
                     .map(n -> n.substring(0, n.length() - 3)).toList();
         }
     }
@@ -159,6 +159,16 @@ class LearningPathSiteTest {
             assertFalse(h.contains("{{"), name + ": unrendered shortcode or template text");
         }
         assertTrue(images >= 6, "images on the pages: " + images);
+        // the main page's own links (its "jump to" list) resolve against the Learning Path folder
+        Matcher a = href.matcher(Files.readString(lp.resolve("index.html")));
+        while (a.find()) {
+            String target = a.group(1);
+            if (target.matches("^[a-z]+:.*")) continue;
+            String resolved = URI.create("/" + LP + "/").resolve(target).getPath();
+            if (!resolved.startsWith("/" + LP + "/")) continue;
+            Path file = pub.resolve(resolved.substring(1));
+            assertTrue(Files.isRegularFile(file) || Files.isRegularFile(file.resolve("index.html")), "_index: broken link " + target);
+        }
     }
 
     @Test

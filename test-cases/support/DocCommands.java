@@ -180,7 +180,8 @@ public final class DocCommands {
             String kind, cls = null;
             if (ref.endsWith(".java")) {
                 String base = ref.substring(ref.lastIndexOf('/') + 1, ref.length() - 5);
-                if (ref.equals("test-cases/RunTests.java") || ref.equals("test-cases/AnalyzeBenchmark.java") || ref.equals("test-cases/CompareBenchmark.java")) kind = "tests";
+                if (ref.equals("test-cases/RunTests.java") || ref.equals("test-cases/AnalyzeBenchmark.java")
+                        || ref.equals("test-cases/CompareBenchmark.java") || ref.equals("test-cases/GenerateReference.java")) kind = "tests";
                 else if (ref.startsWith("http://") || ref.startsWith("https://")
                         ? ref.contains("/scripts/") : (ref.equals(base + ".java") || ref.equals("scripts/" + base + ".java"))) {
                     kind = "script";
