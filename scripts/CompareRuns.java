@@ -263,7 +263,8 @@ public class CompareRuns implements Callable<Integer> {
     /** Why a summary cannot be used as is (missing, stale, unreadable), or null when it is current. */
     static String staleness(JsonNode manifest, Summary s) {
         if (s == null) return "no analysis/analysis_summary.json";
-        if (s.schemaVersion() != 1) return "summary schema_version " + s.schemaVersion() + " (this tool reads 1)";
+        if (s.schemaVersion() != AnalyzeResults.SCHEMA_VERSION)
+            return "summary schema_version " + s.schemaVersion() + " (this tool reads " + AnalyzeResults.SCHEMA_VERSION + ")";
         if (!Objects.equals(s.runGeneratedAt(), manifest.path("generated_at").asText(null)))
             return "summary made for the manifest of " + s.runGeneratedAt() + ", the manifest is of " + manifest.path("generated_at").asText(null);
         if (!Objects.equals(s.runStatus(), manifest.path("status").asText(null)))
@@ -464,7 +465,7 @@ public class CompareRuns implements Callable<Integer> {
             v.put("status", r.path("status").asText(null));
             v.put("reason", r.path("reason").asText(null));
             JsonNode met = r.path("metrics");
-            if (met.has("warmup_in_process")) v.put("warmup_in_process", bool(met.get("warmup_in_process")));
+            if (met.has("warmup_in_process")) v.put("warmup_in_process", count(met.get("warmup_in_process")));
             double[] lat = null;
             JsonNode e = f.summary() == null ? null : f.summary().experiments().get(label(r));
             if (e != null && "ok".equals(v.get("status"))) {
@@ -484,7 +485,7 @@ public class CompareRuns implements Callable<Integer> {
                 JsonNode cold = e.path("cold_start");
                 v.put("cold_start_first_ms", dbl(cold.get("first_execution_ms")));
                 v.put("cold_start_load_ms", dbl(cold.get("load_ms")));
-                if (e.has("warmup_skipped")) v.put("warmup_skipped", bool(e.get("warmup_skipped")));
+                if (e.has("warmup_skipped")) v.put("warmup_skipped", count(e.get("warmup_skipped")));
                 for (String c : SHARE_CATEGORIES) v.put("share_" + c.toLowerCase(Locale.ROOT), dbl(e.path("category_share").get(c)));
                 v.put("sme2_evidence", e.path("sme2_evidence").asText(null));
             } else if ("ok".equals(v.get("status"))) {
@@ -516,6 +517,9 @@ public class CompareRuns implements Callable<Integer> {
 
     static String text(JsonNode n, String k) { JsonNode x = n == null ? null : n.get(k); return x == null || x.isNull() ? null : x.asText(); }
     static Boolean bool(JsonNode n) { return n == null || !n.isBoolean() ? null : n.asBoolean(); }
+    /** A count (warm-up executions): an integer, or null when absent. */
+    static Integer count(JsonNode n) { return n == null || !n.isIntegralNumber() ? null : n.asInt(); }
+
     static Double dbl(JsonNode n) { return n == null || !n.isNumber() ? null : n.asDouble(); }
 
     static double[] doubles(JsonNode a) {

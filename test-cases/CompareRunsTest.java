@@ -175,7 +175,8 @@ class CompareRunsTest {
                 } else {
                     assertTrue(x.get("device").startsWith("host:") && x.get("device").endsWith(run == m3 ? "/Apple M3" : "/Apple M4 Pro"), x.get("device"));
                 }
-                assertEquals("", x.get("cold_start_first_ms"), "not in the summary yet: empty, not invented");
+                assertEquals(lat[0], Double.parseDouble(x.get("cold_start_first_ms")), 1e-9, "the cold start is the ETDump's first execution (warmup 0)");
+                assertEquals("0", x.get("warmup_in_process"), x.toString());
                 double shares = 0;
                 for (String c : CompareRuns.SHARE_CATEGORIES) shares += Double.parseDouble(x.get("share_" + c.toLowerCase(Locale.ROOT)));
                 assertTrue(shares > 0.5 && shares <= 1.0 + 1e-9, "category shares of Method::execute: " + shares);
