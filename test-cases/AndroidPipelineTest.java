@@ -472,7 +472,6 @@ class AndroidPipelineTest {
                 a + "logcat -d -s ExecuTorch",
                 a + "pull " + d + "/run.etdump " + run.resolve("on/t1/run.etdump"),
                 a + "shell " + Kit.shq("rm -rf " + x + " && mkdir -p " + x),
-                a + "logcat -G 16M",
                 a + "logcat -c",
                 a + "shell " + Kit.shq("cd " + x + " && " + env + binX + " --model_path " + pte + " --num_executions 1 --cpu_threads 1 --etdump_path " + x + "/run.etdump"),
                 a + "logcat -d -s ExecuTorch",

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class LaunchCommandsTest {
     static final List<String> SCRIPTS = List.of("SetupRepo", "BuildRunners", "ExportModel", "MacPipeline", "AndroidPipeline",
-            "AnalyzeResults", "ValidateSetup", "ValidateResults", "RunQuickTest");
+            "AnalyzeResults", "ValidateSetup", "ValidateResults", "RunQuickTest", "CompareRuns");
     /** A command the user would paste: the launcher, a .java file, and its arguments up to the end of the command. */
     static final Pattern TYPED = Pattern.compile("(?<![\\w./'-])(\\./jbang|jbang) (\\S+\\.java\\b[^;`)\"]*?)(?=$|;|`|\"|\\.\\s|\\.$|\\)| \\(|, (?:or|then|and) |\\s+#)");
     static final Pattern BARE = Pattern.compile("(?<![\\w./'-])jbang \\S+\\.java\\b");

@@ -62,7 +62,7 @@ public final class ReferencePages {
         b.append("""
                 ---
                 title: Look up every script's options, defaults, and exit codes
-                weight: 11
+                weight: 12
                 description: Find the synopsis, options with their defaults, positional parameters, exit codes, and examples of each script of the toolkit, generated from the scripts themselves.
                 layout: learningpathall
                 ---
@@ -289,7 +289,7 @@ public final class ReferencePages {
         b.append("""
                 ---
                 title: Look up every key of the pipeline configuration file
-                weight: 12
+                weight: 13
                 description: Find the JSON path, type, default, allowed values, and an example of each key of the config files that MacPipeline and AndroidPipeline read, generated from the JSON schema.
                 layout: learningpathall
                 ---
