@@ -70,7 +70,7 @@ import java.util.stream.Stream;
         footer = {
                 "  jbang scripts/CompareRuns.java runs/mac runs/android --out out/fleet",
                 "  jbang scripts/CompareRuns.java 'artifacts/*/' --out out/fleet --json",
-                "  jbang scripts/CompareRuns.java --baseline baseline-runs --candidate artifacts --threshold 5 --summary-md \"$GITHUB_STEP_SUMMARY\"",
+                "  jbang scripts/CompareRuns.java --baseline baseline-runs --candidate artifacts --threshold 5 --summary-md out/gate-summary.md",
                 "  jbang scripts/CompareRuns.java runs --dry-run        (which folders, which would be analysed first)"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:table and report written; with a gate: nothing regressed",
