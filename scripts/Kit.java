@@ -446,16 +446,16 @@ public final class Kit {
             Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             try {
                 Files.write(tmp, bytes);
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp); // a full disk leaves no half-written temporary file
+                if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) // temp files are 0600; results are for everyone to read
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                try {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) { // a full disk, or a folder in the target's place: no temporary file is left behind
+                Files.deleteIfExists(tmp);
                 throw e;
-            }
-            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) // temp files are 0600; results are for everyone to read
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             throw UserError.failed("cannot write " + file + ": " + ioWhy(e), "check free disk space and permissions");

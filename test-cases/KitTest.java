@@ -143,4 +143,16 @@ class KitTest {
         assertEquals("error: --runs: -1 is negative\nfix: give 0 or more\n", user.err());
         assertEquals(1, TestKit.inProcess((out, err) -> Kit.run(new Kit.Io(out, err, false), new Demo(), "--runs", "9")).code());
     }
+
+    @Test
+    void writeAtomicThatCannotReplaceItsTargetLeavesNoTemporaryFile() throws Exception {
+        Path target = Files.createDirectories(tmp.resolve("out/manifest.json"));
+        Files.writeString(target.resolve("inside.txt"), "keep"); // a folder in the way: the rename fails after the write
+        Kit.UserError e = assertThrows(Kit.UserError.class, () -> Kit.writeAtomic(target, "{}"));
+        assertTrue(e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());
+        try (var s = Files.list(tmp.resolve("out"))) {
+            assertEquals(List.of(target), s.toList(), "a temporary file was left beside the target");
+        }
+        assertEquals("keep", Files.readString(target.resolve("inside.txt")));
+    }
 }
