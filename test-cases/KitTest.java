@@ -155,4 +155,17 @@ class KitTest {
         }
         assertEquals("keep", Files.readString(target.resolve("inside.txt")));
     }
+
+    @Test
+    void theInterruptedLineResumesWithTheLauncherTheUserTyped() {
+        String before = System.getProperty("sme2.launcher");
+        try (Kit.RunFolder f = Kit.RunFolder.create(tmp.resolve("runs"), "m", "MacPipeline")) {
+            System.setProperty("sme2.launcher", "./jbang");
+            String line = new Kit.Pipeline(Kit.Io.quiet(), "MacPipeline", false).interruptedLine(f);
+            assertTrue(line.startsWith("interrupted: kept 0 finished result(s) in " + f.dir + "; resume with: ./jbang "), line);
+            assertTrue(line.endsWith("MacPipeline.java --resume " + Kit.shq(f.dir.toString())), line);
+        } finally {
+            System.setProperty("sme2.launcher", before == null ? "jbang" : before);
+        }
+    }
 }
