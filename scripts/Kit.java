@@ -1035,9 +1035,19 @@ public final class Kit {
          * drops it when the process ends, however it ends (SIGKILL too), so a stale lock never blocks a later --resume.
          */
         public synchronized RunFolder lock() {
-            Path file = dir.resolve(LOCK_FILE);
+            Path file = dir.resolve(LOCK_FILE), key;
             try {
-                var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+                key = dir.toRealPath().resolve(LOCK_FILE);
+            } catch (IOException e) {
+                key = file.toAbsolutePath().normalize();
+            }
+            String me = "PID " + ProcessHandle.current().pid() + ", since " + utcNow();
+            String held = HELD.putIfAbsent(key, me); // this process holds it already: .lock is not opened (see HELD)
+            if (held != null) throw inUse(held);
+            java.nio.channels.FileChannel ch = null;
+            boolean locked = false;
+            try {
+                ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
                         java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 java.nio.channels.FileLock l;
                 try {
@@ -1047,20 +1057,41 @@ public final class Kit {
                 }
                 if (l == null) {
                     ch.close();
-                    String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
-                    throw UserError.failed(dir + " is in use by another pipeline run (" + (holder.isEmpty() ? "PID unknown" : holder)
-                            + "); two writers would overwrite each other", "wait for that run to end (or stop it), then resume: --resume " + shq(dir.toString()));
+                    ch = null;
+                    throw inUse(Files.readString(file, StandardCharsets.UTF_8).trim());
                 }
                 ch.truncate(0);
-                ch.write(java.nio.ByteBuffer.wrap(("PID " + ProcessHandle.current().pid() + ", since " + utcNow() + "\n").getBytes(StandardCharsets.UTF_8)));
+                ch.write(java.nio.ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)));
                 ch.force(false);
                 lockChannel = ch;
                 lock = l;
+                heldKey = key;
+                locked = true;
                 return this;
             } catch (IOException e) {
                 throw UserError.failed("cannot lock the run folder: " + file + ": " + ioWhy(e), "check free disk space and permissions");
+            } finally {
+                if (!locked) {
+                    HELD.remove(key);
+                    try {
+                        if (ch != null) ch.close(); // e.g. a full disk while writing the PID: no descriptor (nor lock) is left open
+                    } catch (IOException ignored) {
+                    }
+                }
             }
         }
+
+        private UserError inUse(String holder) {
+            return UserError.failed(dir + " is in use by another pipeline run (" + (holder.isEmpty() ? "PID unknown" : holder)
+                    + "); two writers would overwrite each other", "wait for that run to end (or stop it), then resume: --resume " + shq(dir.toString()));
+        }
+
+        /**
+         * The .lock files this process holds, with their holder line. A second lock() in the same process is refused from
+         * here without opening .lock: closing any descriptor of a file drops all of the process's POSIX locks on it.
+         */
+        private static final Map<Path, String> HELD = new java.util.concurrent.ConcurrentHashMap<>();
+        private Path heldKey;
 
         /** Releases the write lock (the .lock file stays; only the OS lock on it counts). */
         @Override
@@ -1072,6 +1103,8 @@ public final class Kit {
             }
             lock = null;
             lockChannel = null;
+            if (heldKey != null) HELD.remove(heldKey);
+            heldKey = null;
         }
 
         /** A new run folder whose manifest has status "running" (fill config, model, executorch, host, runners, then save()). */

@@ -168,4 +168,31 @@ class KitTest {
             System.setProperty("sme2.launcher", before == null ? "jbang" : before);
         }
     }
+
+    @Test
+    void aRefusedSecondWriterInTheSameProcessLeavesTheHoldersLockInPlace() throws Exception {
+        Kit.RunFolder holder = Kit.RunFolder.create(tmp.resolve("runs"), "m", "MacPipeline");
+        try (holder) {
+            holder.save();
+            Kit.UserError refused = assertThrows(Kit.UserError.class, () -> Kit.RunFolder.open(holder.dir).lock());
+            assertTrue(refused.getMessage().contains("in use by another pipeline run (PID " + ProcessHandle.current().pid() + ", since "),
+                    refused.getMessage());
+            // Closing any descriptor of .lock drops this process's POSIX lock: another process must still be refused.
+            assertEquals("refused", lockFromAnotherProcess(holder.dir.resolve(Kit.RunFolder.LOCK_FILE)));
+        }
+        assertEquals("locked", lockFromAnotherProcess(holder.dir.resolve(Kit.RunFolder.LOCK_FILE)), "close() released the lock");
+    }
+
+    /** "locked" or "refused": what a tryLock on file says in a separate JVM. */
+    private String lockFromAnotherProcess(Path file) throws Exception {
+        Path src = tmp.resolve("TryLock.java");
+        Files.writeString(src, "public class TryLock { public static void main(String[] a) throws Exception {"
+                + " var ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(a[0]), java.nio.file.StandardOpenOption.WRITE);"
+                + " System.out.print(ch.tryLock() == null ? \"refused\" : \"locked\"); } }");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), src.toString(), file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out);
+        return out;
+    }
 }
