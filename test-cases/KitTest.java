@@ -195,4 +195,30 @@ class KitTest {
         assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out);
         return out;
     }
+
+    @Test
+    void aLockLeftByAKilledWriterDoesNotBlockTheNextOne() throws Exception {
+        Kit.RunFolder first = Kit.RunFolder.create(tmp.resolve("runs"), "m", "MacPipeline");
+        first.save();
+        first.close();
+        Path lockFile = first.dir.resolve(Kit.RunFolder.LOCK_FILE);
+        Path src = tmp.resolve("HoldLock.java");
+        Files.writeString(src, "public class HoldLock { public static void main(String[] a) throws Exception {"
+                + " var ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(a[0]), java.nio.file.StandardOpenOption.WRITE);"
+                + " ch.lock(); ch.truncate(0); ch.write(java.nio.ByteBuffer.wrap(\"PID 1, since then\\n\".getBytes()));"
+                + " System.out.println(\"locked\"); Thread.sleep(600_000); } }");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), src.toString(), lockFile.toString())
+                .redirectErrorStream(true).start();
+        try {
+            assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine());
+            assertThrows(Kit.UserError.class, () -> Kit.RunFolder.open(first.dir).lock(), "the live writer's lock was ignored");
+        } finally {
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, no close(); .lock stays behind
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(Files.readString(lockFile).startsWith("PID 1, since"), "the killed writer's .lock is still there");
+        try (Kit.RunFolder next = Kit.RunFolder.open(first.dir).lock()) {
+            assertTrue(Files.readString(lockFile).startsWith("PID " + ProcessHandle.current().pid() + ", since "), Files.readString(lockFile));
+        }
+    }
 }
