@@ -555,7 +555,6 @@ public final class Kit {
         }
     }
 
-    /** One line of output for a message: at most 240 characters. */
     /** The SHA-256 of a file as lowercase hex, or null when it cannot be read (fleet comparisons never compare different model files). */
     public static String sha256(Path file) {
         try (java.io.InputStream in = Files.newInputStream(file)) {
@@ -568,6 +567,7 @@ public final class Kit {
         }
     }
 
+    /** One line of output for a message: at most 240 characters. */
     public static String cut(String s) { return s.length() > 240 ? s.substring(0, 237) + "..." : s; }
 
     /** Seconds to one decimal, for JSON. */
