@@ -1083,7 +1083,8 @@ public final class Kit {
 
         private UserError inUse(String holder) {
             return UserError.failed(dir + " is in use by another pipeline run (" + (holder.isEmpty() ? "PID unknown" : holder)
-                    + "); two writers would overwrite each other", "wait for that run to end (or stop it), then resume: --resume " + shq(dir.toString()));
+                    + "); two writers would overwrite each other", "wait for that run to end (or stop it), then resume: "
+                    + (manifest.get("tool") instanceof String t && t.matches("[A-Za-z]+Pipeline") ? "jbang scripts/" + t + ".java " : "") + "--resume " + shq(dir.toString()));
         }
 
         /**

@@ -177,6 +177,8 @@ class KitTest {
             Kit.UserError refused = assertThrows(Kit.UserError.class, () -> Kit.RunFolder.open(holder.dir).lock());
             assertTrue(refused.getMessage().contains("in use by another pipeline run (PID " + ProcessHandle.current().pid() + ", since "),
                     refused.getMessage());
+            assertEquals("wait for that run to end (or stop it), then resume: jbang scripts/MacPipeline.java --resume " + Kit.shq(holder.dir.toString()),
+                    refused.fix);
             // Closing any descriptor of .lock drops this process's POSIX lock: another process must still be refused.
             assertEquals("refused", lockFromAnotherProcess(holder.dir.resolve(Kit.RunFolder.LOCK_FILE)));
         }

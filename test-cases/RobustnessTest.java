@@ -388,7 +388,7 @@ class RobustnessTest {
             TestKit.Run r = mac("--resume", run.toString());
             clean(r, 1, 4);
             assertTrue(r.err().contains(run + " is in use by another pipeline run (PID " + ProcessHandle.current().pid() + ", since "), r.toString());
-            assertTrue(r.err().contains("fix: wait for that run to end (or stop it), then resume: --resume " + run), r.toString());
+            assertTrue(r.err().contains("fix: wait for that run to end (or stop it), then resume: jbang scripts/MacPipeline.java --resume " + run), r.toString());
             assertEquals(before, Files.readString(run.resolve("manifest.json")), "the second writer changed the manifest");
         }
         TestKit.Run after = mac("--resume", run.toString()); // the lock is gone with its holder
