@@ -1741,7 +1741,7 @@ public final class Kit {
                         fail(f, todo.get(i), "pipeline error: " + ex.getMessage() + diskHint(f.dir));
                     } catch (UserError cannotRecord) {
                         throw UserError.failed(cannotRecord.getMessage() + diskHint(f.dir) + "; the run stopped, manifest.json keeps the"
-                                + " results recorded before", "free disk space, then resume: jbang " + scriptRef(tool + ".java") + " --resume "
+                                + " results recorded before", "free disk space, then resume: " + launcher() + " " + scriptRef(tool + ".java") + " --resume "
                                 + shq(f.dir.toString()));
                     }
                 }
@@ -1957,11 +1957,11 @@ public final class Kit {
                     .map(p -> p.toAbsolutePath().normalize()).orElse(null);
         }
 
-        /** A script as the user would type it: relative to the current folder when below it. */
+        /** A script as the user would type it (shell-quoted): relative to the current folder when below it. */
         private String scriptRef(String name) {
             Path scripts = scriptsDir(), cwd = Path.of("").toAbsolutePath();
             if (scripts == null) return "scripts/" + name;
-            return scripts.startsWith(cwd) ? cwd.relativize(scripts.resolve(name)).toString() : scripts.resolve(name).toString();
+            return shq(scripts.startsWith(cwd) ? cwd.relativize(scripts.resolve(name)).toString() : scripts.resolve(name).toString());
         }
 
         /** The summary table (stdout) and the next commands, or one JSON object under --json. */

@@ -223,4 +223,19 @@ class KitTest {
             assertTrue(Files.readString(lockFile).startsWith("PID " + ProcessHandle.current().pid() + ", since "), Files.readString(lockFile));
         }
     }
+
+    @Test
+    void theResumeCommandQuotesAScriptsFolderWithASpace() throws Exception {
+        Path scripts = Files.createDirectories(tmp.resolve("my checkout/scripts"));
+        Files.writeString(scripts.resolve("MacPipeline.java"), "");
+        String before = System.getProperty("jbang.source");
+        System.setProperty("jbang.source", scripts.resolve("MacPipeline.java").toString());
+        try (Kit.RunFolder f = Kit.RunFolder.create(tmp.resolve("runs"), "m", "MacPipeline")) {
+            String line = new Kit.Pipeline(Kit.Io.quiet(), "MacPipeline", false).interruptedLine(f);
+            assertTrue(line.endsWith("; resume with: jbang " + Kit.shq(scripts.resolve("MacPipeline.java").toString()) + " --resume " + f.dir), line);
+        } finally {
+            if (before == null) System.clearProperty("jbang.source");
+            else System.setProperty("jbang.source", before);
+        }
+    }
 }
