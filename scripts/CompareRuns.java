@@ -577,8 +577,22 @@ public class CompareRuns implements Callable<Integer> {
         Set<String> keys = new TreeSet<>(b.keySet());
         keys.addAll(c.keySet());
         List<Verdict> out = new ArrayList<>();
-        for (String k : keys) out.add(judge(k, b.getOrDefault(k, List.of()), c.getOrDefault(k, List.of()), threshold));
+        for (String k : keys) {
+            List<Row> bk = b.getOrDefault(k, List.of()), ck = c.getOrDefault(k, List.of());
+            Map<String, List<Row>> bf = byModelFile(bk), cf = byModelFile(ck);
+            if (bf.size() <= 1 && cf.size() <= 1) { out.add(judge(k, bk, ck, threshold)); continue; }
+            // a side holds several dtypes or model files under one model name: each is judged on its own, never pooled
+            Set<String> files = new TreeSet<>(bf.keySet());
+            files.addAll(cf.keySet());
+            for (String f : files) out.add(judge(k + "|" + f, bf.getOrDefault(f, List.of()), cf.getOrDefault(f, List.of()), threshold));
+        }
         return out;
+    }
+
+    private static Map<String, List<Row>> byModelFile(List<Row> rows) {
+        Map<String, List<Row>> m = new TreeMap<>();
+        for (Row r : rows) m.computeIfAbsent(r.str("dtype") + "|" + r.str("model_sha256"), k -> new ArrayList<>()).add(r);
+        return m;
     }
 
     private static Map<String, List<Row>> byKey(List<Row> rows) {
