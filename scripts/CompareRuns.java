@@ -187,7 +187,14 @@ public class CompareRuns implements Callable<Integer> {
     private static boolean isGlob(String s) { return s.chars().anyMatch(ch -> "*?[{".indexOf(ch) >= 0); }
 
     private static List<Path> expand(String arg) {
-        if (!isGlob(arg)) return List.of(Path.of(arg).toAbsolutePath().normalize());
+        if (!isGlob(arg)) {   // a folder the user names through a symbolic link (runs/latest, a mounted folder) is meant: read its target
+            Path p = Path.of(arg).toAbsolutePath().normalize();
+            try {
+                return List.of(Files.isSymbolicLink(p) && Files.isDirectory(p) ? p.toRealPath() : p);
+            } catch (IOException e) {
+                throw Kit.UserError.badInput(p + ": cannot follow the link (" + e.getMessage() + ")", "name the folder it points to");
+            }
+        }
         String norm = arg.replace('\\', '/');
         int cut = 0;
         String[] parts = norm.split("/");

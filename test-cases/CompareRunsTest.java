@@ -442,6 +442,18 @@ class CompareRunsTest {
         assertEquals(2, compare(a.toString(), "--threshold", "-1").code());
     }
 
+    /** A folder the user names through a symbolic link (runs/latest, a mounted artifacts folder) is read; links inside are not followed. */
+    @Test
+    void aRunFolderOrArtifactsFolderNamedThroughALinkIsFound() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("art/run-mac-1/runs/20261101-021700-m"));
+        Files.writeString(a.resolve("manifest.json"), "{\"schema_version\": 1, \"generated_at\": \"2026-11-01T00:00:00Z\", \"status\": \"ok\", \"results\": []}");
+        Path latest = Files.createSymbolicLink(tmp.resolve("latest"), a), mounted = Files.createSymbolicLink(tmp.resolve("mounted"), tmp.resolve("art"));
+        assertEquals(List.of(a.toRealPath()), CompareRuns.discover(List.of(latest.toString()), "RUN"));
+        assertEquals(List.of(a.toRealPath()), CompareRuns.discover(List.of(mounted.toString()), "RUN"));
+        Files.createSymbolicLink(tmp.resolve("art/run-mac-1/runs/linked"), a);
+        assertEquals(List.of(a.toRealPath()), CompareRuns.discover(List.of(mounted.toString()), "RUN"), "a link inside is not followed");
+    }
+
     @Test
     void theFleetBenchmarkStillCompiles() {
         // test-cases/CompareBenchmark.java is run by hand (README); it is not part of the suite's compilation.
