@@ -614,10 +614,12 @@ public class CompareRuns implements Callable<Integer> {
         List<Row> bOk = base.stream().filter(Row::ok).toList(), cOk = cand.stream().filter(Row::ok).toList();
         if (cand.isEmpty()) return verdict(key, any, "missing", null, null, null, what + ": no candidate row (the baseline has one): not judged");
         if (base.isEmpty()) return verdict(key, any, "new", null, pooledMedian(cOk), null, what + ": new in the candidate (no baseline row): not judged");
-        if (cOk.isEmpty() && !bOk.isEmpty()) {
-            Row r = cand.get(0);
-            return verdict(key, any, "failed", pooledMedian(bOk), null, null, what + ": the candidate " + r.str("status")
-                    + (r.str("reason") != null ? " (" + r.str("reason") + ")" : "") + " where the baseline ran: FAILED");
+        List<Row> cBad = cand.stream().filter(r -> !r.ok()).toList();
+        if (!cBad.isEmpty() && !bOk.isEmpty()) {   // also when another candidate folder of the device ran it: a failure is never hidden
+            Row r = cBad.get(0);
+            return verdict(key, any, "failed", pooledMedian(bOk), pooledMedian(cOk), null, what + ": the candidate " + r.str("status")
+                    + (r.str("reason") != null ? " (" + r.str("reason") + ")" : "")
+                    + (cOk.isEmpty() ? "" : " in " + cBad.size() + " of " + cand.size() + " run folders") + " where the baseline ran: FAILED");
         }
         if (bOk.isEmpty()) return verdict(key, any, "missing", null, pooledMedian(cOk), null, what + ": the baseline has no ok row: not judged");
         String why = incompatibility(bOk, cOk);

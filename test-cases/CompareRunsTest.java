@@ -392,6 +392,23 @@ class CompareRunsTest {
         assertTrue(r.err().contains("[fail] gate: 1 of 3 row(s) regressed or failed"), r.err());
     }
 
+    /** Two candidate folders of one device (two phones of one model, as the template's matrix has): one failing is not hidden by the other. */
+    @Test
+    void aFailureOnOneOfTwoCandidateFoldersOfOneDeviceFailsTheGate() throws Exception {
+        Path base = macRun("base", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-01T02:17:00Z");
+        Path c1 = macRun("c1", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-02T02:17:00Z");
+        Path c2 = macRun("c2", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-02T02:18:00Z");
+        ObjectNode m = (ObjectNode) Kit.readJson(c2.resolve("manifest.json"));
+        for (JsonNode r : m.get("results"))
+            if (r.get("experiment").asText().equals("mac_sme2_off")) ((ObjectNode) r).put("status", "failed").put("reason", "runner exited 139 (crash)");
+        m.put("status", "failed");
+        Kit.writeJson(c2.resolve("manifest.json"), m);
+        TestKit.Run r = compare("--baseline", base.toString(), "--candidate", c1.toString(), c2.toString(), "--out", tmp.resolve("g").toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains(", host-sme2-off t1: the candidate failed (runner exited 139 (crash)) in 1 of 2 run folders where the baseline ran: FAILED"), r.err());
+        assertTrue(r.err().contains("[fail] gate: 1 of 3 row(s) regressed or failed"), r.err());
+    }
+
     // ------------------------------------------------------------------ paths, discovery, command line
 
     @Test
