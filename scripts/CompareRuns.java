@@ -187,7 +187,14 @@ public class CompareRuns implements Callable<Integer> {
     private static boolean isGlob(String s) { return s.chars().anyMatch(ch -> "*?[{".indexOf(ch) >= 0); }
 
     private static List<Path> expand(String arg) {
-        if (!isGlob(arg)) return List.of(Path.of(arg).toAbsolutePath().normalize());
+        if (!isGlob(arg)) {   // a folder the user names through a symbolic link (runs/latest, a mounted folder) is meant: read its target
+            Path p = Path.of(arg).toAbsolutePath().normalize();
+            try {
+                return List.of(Files.isSymbolicLink(p) && Files.isDirectory(p) ? p.toRealPath() : p);
+            } catch (IOException e) {
+                throw Kit.UserError.badInput(p + ": cannot follow the link (" + e.getMessage() + ")", "name the folder it points to");
+            }
+        }
         String norm = arg.replace('\\', '/');
         int cut = 0;
         String[] parts = norm.split("/");
@@ -577,8 +584,22 @@ public class CompareRuns implements Callable<Integer> {
         Set<String> keys = new TreeSet<>(b.keySet());
         keys.addAll(c.keySet());
         List<Verdict> out = new ArrayList<>();
-        for (String k : keys) out.add(judge(k, b.getOrDefault(k, List.of()), c.getOrDefault(k, List.of()), threshold));
+        for (String k : keys) {
+            List<Row> bk = b.getOrDefault(k, List.of()), ck = c.getOrDefault(k, List.of());
+            Map<String, List<Row>> bf = byModelFile(bk), cf = byModelFile(ck);
+            if (bf.size() <= 1 && cf.size() <= 1) { out.add(judge(k, bk, ck, threshold)); continue; }
+            // a side holds several dtypes or model files under one model name: each is judged on its own, never pooled
+            Set<String> files = new TreeSet<>(bf.keySet());
+            files.addAll(cf.keySet());
+            for (String f : files) out.add(judge(k + "|" + f, bf.getOrDefault(f, List.of()), cf.getOrDefault(f, List.of()), threshold));
+        }
         return out;
+    }
+
+    private static Map<String, List<Row>> byModelFile(List<Row> rows) {
+        Map<String, List<Row>> m = new TreeMap<>();
+        for (Row r : rows) m.computeIfAbsent(r.str("dtype") + "|" + r.str("model_sha256"), k -> new ArrayList<>()).add(r);
+        return m;
     }
 
     private static Map<String, List<Row>> byKey(List<Row> rows) {
@@ -593,10 +614,12 @@ public class CompareRuns implements Callable<Integer> {
         List<Row> bOk = base.stream().filter(Row::ok).toList(), cOk = cand.stream().filter(Row::ok).toList();
         if (cand.isEmpty()) return verdict(key, any, "missing", null, null, null, what + ": no candidate row (the baseline has one): not judged");
         if (base.isEmpty()) return verdict(key, any, "new", null, pooledMedian(cOk), null, what + ": new in the candidate (no baseline row): not judged");
-        if (cOk.isEmpty() && !bOk.isEmpty()) {
-            Row r = cand.get(0);
-            return verdict(key, any, "failed", pooledMedian(bOk), null, null, what + ": the candidate " + r.str("status")
-                    + (r.str("reason") != null ? " (" + r.str("reason") + ")" : "") + " where the baseline ran: FAILED");
+        List<Row> cBad = cand.stream().filter(r -> !r.ok()).toList();
+        if (!cBad.isEmpty() && !bOk.isEmpty()) {   // also when another candidate folder of the device ran it: a failure is never hidden
+            Row r = cBad.get(0);
+            return verdict(key, any, "failed", pooledMedian(bOk), pooledMedian(cOk), null, what + ": the candidate " + r.str("status")
+                    + (r.str("reason") != null ? " (" + r.str("reason") + ")" : "")
+                    + (cOk.isEmpty() ? "" : " in " + cBad.size() + " of " + cand.size() + " run folders") + " where the baseline ran: FAILED");
         }
         if (bOk.isEmpty()) return verdict(key, any, "missing", null, pooledMedian(cOk), null, what + ": the baseline has no ok row: not judged");
         String why = incompatibility(bOk, cOk);

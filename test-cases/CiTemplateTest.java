@@ -81,6 +81,58 @@ class CiTemplateTest {
         assertTrue(checked.containsAll(List.of("SetupRepo", "BuildRunners", "ExportModel", "MacPipeline", "AndroidPipeline", "ValidateResults", "CompareRuns")), checked.toString());
     }
 
+    /** Each job builds every runner its config's experiments use: a missing runner stops the pipeline at its preflight (no run folder). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachJobBuildsTheRunnersItsConfigUses() throws Exception {
+        Map<String, Object> w = yaml(WORKFLOW);
+        for (String j : List.of("mac", "android")) {
+            Map<String, String> matrix = matrixValues(Map.of("jobs", Map.of(j, at(w, "jobs", j))));   // this job's matrix values
+            StringBuilder runs = new StringBuilder();
+            for (Map<String, Object> step : (List<Map<String, Object>>) at(w, "jobs", j, "steps"))
+                if (step.get("run") != null) runs.append(step.get("run")).append('\n');
+            List<List<String>> cmds = commands(runs.toString(), matrix);
+            java.util.Set<String> built = new java.util.TreeSet<>(), used = new java.util.TreeSet<>();
+            for (List<String> argv : cmds) {
+                for (int i = 2; i < argv.size(); i++) {
+                    String a = argv.get(i);
+                    if (argv.get(1).endsWith("BuildRunners.java") && a.startsWith("--variants"))
+                        built.addAll(List.of((a.contains("=") ? a.substring(a.indexOf('=') + 1) : argv.get(i + 1)).split(",")));
+                    if (a.startsWith("configs/") && a.endsWith(".json"))
+                        for (com.fasterxml.jackson.databind.JsonNode e : Kit.readJson(TestKit.repo().resolve(a)).get("experiments")) {
+                            Matcher m = Pattern.compile("cmake-out/([^/]+)/").matcher(e.get("runner_path").asText());
+                            assertTrue(m.find(), a + ": " + e);
+                            used.add(m.group(1));
+                        }
+                }
+            }
+            assertFalse(built.isEmpty() || used.isEmpty(), j + ": built " + built + ", used " + used);
+            assertTrue(built.containsAll(used), j + ": the config runs " + used + " but the job builds only " + built);
+        }
+    }
+
+    /**
+     * Each pipeline job profiles the model its matrix row exports: the config comes from the row (${{ matrix.config }}), and
+     * every row's config names the .pte ExportModel writes for the row's model and dtype (adding a model to a matrix never
+     * profiles another model under its name).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachMatrixRowProfilesTheModelItExports() throws Exception {
+        Map<String, Object> w = yaml(WORKFLOW);
+        for (String j : List.of("mac", "android")) {
+            String runs = ((List<Map<String, Object>>) at(w, "jobs", j, "steps")).stream().map(s -> String.valueOf(s.get("run"))).reduce("", String::concat);
+            assertTrue(Pattern.compile("scripts/(Mac|Android)Pipeline\\.java \\$\\{\\{ matrix\\.config }}").matcher(runs).find(), j + ": " + runs);
+            assertTrue(runs.contains("scripts/ExportModel.java --model ${{ matrix.model }} --dtype ${{ matrix.dtype }}"), j + ": " + runs);
+            List<Map<String, Object>> include = at(w, "jobs", j, "strategy", "matrix", "include");
+            assertNotNull(include, j + ": matrix.include ties each model and dtype to its config");
+            for (Map<String, Object> row : include) {
+                String pte = Path.of(Kit.readJson(TestKit.repo().resolve(String.valueOf(row.get("config")))).get("model").asText()).getFileName().toString();
+                assertEquals(row.get("model") + "_xnnpack_" + row.get("dtype") + ".pte", pte, j + ": " + row);
+            }
+        }
+    }
+
     static final Pattern EXPR = Pattern.compile("\\$\\{\\{\\s*([^}]*?)\\s*}}");
 
     /** The first value of every matrix variable of every job (matrix.model → mv2, matrix.phone.label → sme2-phone-1 …). */

@@ -339,6 +339,44 @@ class CompareRunsTest {
         assertTrue(d.err().contains(": not compared: different dtypes ([fp32] vs [fp16])"), d.err());
     }
 
+    /** The run folder of macRun with another dtype of the same model name (its own model file). */
+    Path asFp16(Path run) throws Exception {
+        ObjectNode m = (ObjectNode) Kit.readJson(run.resolve("manifest.json"));
+        m.put("model", m.get("model").asText().replace("fp32", "fp16"));
+        m.put("model_sha256", "e".repeat(64));
+        Kit.writeJson(run.resolve("manifest.json"), m);
+        return run;
+    }
+
+    /** Both sides hold fp32 and fp16 folders of one model name: each dtype is judged on its own, never pooled with the other. */
+    @Test
+    void twoDtypesOfOneModelOnBothSidesAreJudgedApart() throws Exception {
+        Path b32 = macRun("b32", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-01T02:17:00Z");
+        Path b16 = asFp16(macRun("b16", 0.5, "Apple M4 Pro", "aaaa1111", "2026-11-01T02:18:00Z"));
+        Path c32 = macRun("c32", 1.0, "Apple M4 Pro", "bbbb2222", "2026-11-02T02:17:00Z");
+        Path c16 = asFp16(macRun("c16", 0.65, "Apple M4 Pro", "bbbb2222", "2026-11-02T02:18:00Z"));
+        TestKit.Run r = compare("--baseline", b32.toString(), b16.toString(), "--candidate", c32.toString(), c16.toString(),
+                "--out", tmp.resolve("g").toString());
+        assertEquals(1, r.code(), r.toString());
+        JsonNode verdicts = Kit.readJson(tmp.resolve("g/gate.json")).get("verdicts");
+        assertEquals(6, verdicts.size(), "3 rows per dtype: " + verdicts);
+        for (String[] et : new String[][]{{"mac_sme2_on", "1"}, {"mac_sme2_on", "2"}, {"mac_sme2_off", "1"}}) {
+            int t = Integer.parseInt(et[1]);
+            for (Path[] bc : new Path[][]{{b32, c32}, {b16, c16}}) {
+                double b = median(latencies(bc[0], et[0], t)), c = median(latencies(bc[1], et[0], t));
+                String dtype = bc[0] == b32 ? "fp32" : "fp16";
+                JsonNode v = null;
+                for (JsonNode x : verdicts)
+                    if (x.get("dtype").asText().equals(dtype) && x.get("threads").asInt() == t
+                            && x.get("variant").asText().equals(et[0].equals("mac_sme2_on") ? "host-sme2-on" : "host-sme2-off")) v = x;
+                assertNotNull(v, dtype + " " + et[0] + " t" + t + ": " + verdicts);
+                assertEquals(b, v.get("baseline_median_ms").asDouble(), 1e-9, v.toString());
+                assertEquals(c, v.get("candidate_median_ms").asDouble(), 1e-9, v.toString());
+                assertEquals(dtype.equals("fp16") ? "regression" : "within noise", v.get("outcome").asText(), v.toString());
+            }
+        }
+    }
+
     @Test
     void aCandidateExperimentThatFailedWhereTheBaselineRanFailsTheGate() throws Exception {
         Path base = macRun("base", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-01T02:17:00Z");
@@ -351,6 +389,23 @@ class CompareRunsTest {
         TestKit.Run r = compare("--baseline", base.toString(), "--candidate", cand.toString(), "--out", tmp.resolve("g").toString());
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains(", host-sme2-off t1: the candidate failed (runner exited 139 (crash)) where the baseline ran: FAILED"), r.err());
+        assertTrue(r.err().contains("[fail] gate: 1 of 3 row(s) regressed or failed"), r.err());
+    }
+
+    /** Two candidate folders of one device (two phones of one model, as the template's matrix has): one failing is not hidden by the other. */
+    @Test
+    void aFailureOnOneOfTwoCandidateFoldersOfOneDeviceFailsTheGate() throws Exception {
+        Path base = macRun("base", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-01T02:17:00Z");
+        Path c1 = macRun("c1", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-02T02:17:00Z");
+        Path c2 = macRun("c2", 1.0, "Apple M4 Pro", "aaaa1111", "2026-11-02T02:18:00Z");
+        ObjectNode m = (ObjectNode) Kit.readJson(c2.resolve("manifest.json"));
+        for (JsonNode r : m.get("results"))
+            if (r.get("experiment").asText().equals("mac_sme2_off")) ((ObjectNode) r).put("status", "failed").put("reason", "runner exited 139 (crash)");
+        m.put("status", "failed");
+        Kit.writeJson(c2.resolve("manifest.json"), m);
+        TestKit.Run r = compare("--baseline", base.toString(), "--candidate", c1.toString(), c2.toString(), "--out", tmp.resolve("g").toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains(", host-sme2-off t1: the candidate failed (runner exited 139 (crash)) in 1 of 2 run folders where the baseline ran: FAILED"), r.err());
         assertTrue(r.err().contains("[fail] gate: 1 of 3 row(s) regressed or failed"), r.err());
     }
 
@@ -402,6 +457,18 @@ class CompareRunsTest {
         assertEquals(2, both.code());
         assertTrue(both.err().contains("is named by both --baseline and --candidate"), both.err());
         assertEquals(2, compare(a.toString(), "--threshold", "-1").code());
+    }
+
+    /** A folder the user names through a symbolic link (runs/latest, a mounted artifacts folder) is read; links inside are not followed. */
+    @Test
+    void aRunFolderOrArtifactsFolderNamedThroughALinkIsFound() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("art/run-mac-1/runs/20261101-021700-m"));
+        Files.writeString(a.resolve("manifest.json"), "{\"schema_version\": 1, \"generated_at\": \"2026-11-01T00:00:00Z\", \"status\": \"ok\", \"results\": []}");
+        Path latest = Files.createSymbolicLink(tmp.resolve("latest"), a), mounted = Files.createSymbolicLink(tmp.resolve("mounted"), tmp.resolve("art"));
+        assertEquals(List.of(a.toRealPath()), CompareRuns.discover(List.of(latest.toString()), "RUN"));
+        assertEquals(List.of(a.toRealPath()), CompareRuns.discover(List.of(mounted.toString()), "RUN"));
+        Files.createSymbolicLink(tmp.resolve("art/run-mac-1/runs/linked"), a);
+        assertEquals(List.of(a.toRealPath()), CompareRuns.discover(List.of(mounted.toString()), "RUN"), "a link inside is not followed");
     }
 
     @Test
