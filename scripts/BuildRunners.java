@@ -595,7 +595,8 @@ public class BuildRunners implements Callable<Integer> {
             f.put("-DCMAKE_CXX_COMPILER_LAUNCHER", "ccache");
         }
         // --cmake-arg last, as cmake reads them: they replace a built-in value; the kernel-log level stays at the end of the C/C++ flags
-        extraFlags(v).forEach((name, value) -> f.put(name, v.xnnlog() && (name.equals("-DCMAKE_C_FLAGS") || name.equals("-DCMAKE_CXX_FLAGS"))
+        // (also when typed, -DCMAKE_C_FLAGS:STRING=..., which cmake reads as the same variable)
+        extraFlags(v).forEach((name, value) -> f.put(name, v.xnnlog() && List.of("-DCMAKE_C_FLAGS", "-DCMAKE_CXX_FLAGS").contains(name.replaceFirst(":[A-Z]+$", ""))
                 ? (value + " " + XNNLOG_FLAGS).trim() : value));
         return f;
     }
