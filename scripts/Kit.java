@@ -1689,7 +1689,7 @@ public final class Kit {
         /** The one line a Ctrl-C or SIGTERM prints: what was kept and the exact command that resumes. */
         public String interruptedLine(RunFolder f) {
             long ok = f.results().stream().filter(r -> "ok".equals(r.get("status"))).count();
-            return "interrupted: kept " + ok + " finished result(s) in " + f.dir + "; resume with: jbang " + scriptRef(tool + ".java")
+            return "interrupted: kept " + ok + " finished result(s) in " + f.dir + "; resume with: " + launcher() + " " + scriptRef(tool + ".java")
                     + " --resume " + shq(f.dir.toString());
         }
 

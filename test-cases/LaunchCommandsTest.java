@@ -159,6 +159,20 @@ class LaunchCommandsTest {
     }
 
     @Test
+    void theInterruptedLineResumesWithTheLauncherUsed() {
+        // printed straight to stderr by the shutdown hook (not through Io), so it must carry the launcher itself
+        System.setProperty("sme2.launcher", "./jbang");
+        Kit.RunFolder f = Kit.RunFolder.create(tmp.resolve("out"), "m", "MacPipeline");
+        try {
+            String line = new Kit.Pipeline(Kit.Io.quiet(), "MacPipeline", false).interruptedLine(f);
+            assertTrue(line.contains("; resume with: ./jbang "), line);
+            assertFalse(BARE.matcher(line).find(), line);
+        } finally {
+            f.close();
+        }
+    }
+
+    @Test
     void theConfigFilesShowCommandsAsRunFromTheCheckoutAndTheyParse() throws Exception {
         System.setProperty("sme2.launcher", "./jbang");
         List<String> problems = new ArrayList<>(), seen = new ArrayList<>();

@@ -358,7 +358,7 @@ class MacPipelineTest {
         assertEquals("pending", entry(m, "never", 1).get("status").asText());
         assertEquals(m.get("results"), Kit.readJson(run.resolve("metrics.json")).get("results"));
         assertEquals(1, Files.readString(err).lines().filter(l -> l.equals("interrupted: kept 1 finished result(s) in " + run
-                + "; resume with: jbang " + TestKit.script("MacPipeline.java") + " --resume " + run)).count(), Files.readString(err));
+                + "; resume with: " + TestKit.repo().resolve("jbang") + " " + TestKit.script("MacPipeline.java") + " --resume " + run)).count(), Files.readString(err));
     }
 
     @Test

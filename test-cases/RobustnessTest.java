@@ -511,7 +511,7 @@ class RobustnessTest {
         }
         String e = Files.readString(err);
         List<String> lines = e.lines().filter(l -> l.startsWith("interrupted: ")).toList();
-        assertEquals(List.of("interrupted: kept 1 finished result(s) in " + run + "; resume with: jbang " + TestKit.script("MacPipeline.java")
+        assertEquals(List.of("interrupted: kept 1 finished result(s) in " + run + "; resume with: " + TestKit.repo().resolve("jbang") + " " + TestKit.script("MacPipeline.java")
                 + " --resume " + run), lines, e);
         assertFalse(e.contains("\tat "), e);
         assertEquals("interrupted", Kit.readJson(run.resolve("manifest.json")).get("status").asText());
