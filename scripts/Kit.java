@@ -209,7 +209,7 @@ public final class Kit {
             u.width(100_000);
             String one = help.synopsis(help.synopsisHeadingLength()).strip();
             u.width(HELP_WIDTH);
-            return wrapOutsideBrackets(one, HELP_WIDTH - "Usage: ".length(), " ".repeat("Usage: ".length() + spec.name().length() + 1));
+            return wrapOutsideBrackets(one, HELP_WIDTH, "Usage: ".length(), " ".repeat("Usage: ".length() + spec.name().length() + 1));
         });
         for (CommandLine.Model.OptionSpec o : helpAsked ? new ArrayList<>(spec.options()) : List.<CommandLine.Model.OptionSpec>of()) {
             List<String> lines = new ArrayList<>();
@@ -235,10 +235,13 @@ public final class Kit {
         return lines;
     }
 
-    /** Breaks a synopsis only at spaces outside [] and (), continuing lines with indent. */
-    static String wrapOutsideBrackets(String text, int width, String indent) {
+    /**
+     * Breaks a synopsis only at spaces outside [] and (), continuing lines with indent, so that no printed line is longer
+     * than lineWidth: the first after its firstPrefix characters ("Usage: "), the others after the indent.
+     */
+    static String wrapOutsideBrackets(String text, int lineWidth, int firstPrefix, String indent) {
         StringBuilder out = new StringBuilder(), line = new StringBuilder(), word = new StringBuilder();
-        int depth = 0;
+        int depth = 0, width = lineWidth - firstPrefix;
         for (char c : (text + " ").toCharArray()) {
             if (c == '[' || c == '(') depth++;
             if (c == ']' || c == ')') depth--;
@@ -246,6 +249,7 @@ public final class Kit {
             if (line.length() > 0 && line.length() + 1 + word.length() > width) {
                 out.append(line).append(System.lineSeparator()).append(indent);
                 line.setLength(0);
+                width = lineWidth - indent.length();
             }
             line.append(line.length() > 0 ? " " : "").append(word);
             word.setLength(0);

@@ -159,6 +159,18 @@ class LaunchCommandsTest {
     }
 
     @Test
+    void aWrappedSynopsisKeepsEveryPrintedLineWithinTheHelpWidth() {
+        String name = "AndroidPipeline", indent = " ".repeat("Usage: ".length() + name.length() + 1);
+        StringBuilder synopsis = new StringBuilder(name);
+        for (int i = 0; i < 30; i++) synopsis.append(" [--option-number-").append(i).append("=VALUE]");
+        String printed = "Usage: " + Kit.wrapOutsideBrackets(synopsis.toString(), Kit.HELP_WIDTH, "Usage: ".length(), indent);
+        List<String> lines = printed.lines().toList();
+        assertTrue(lines.size() > 3, printed);
+        for (String l : lines) assertTrue(l.length() <= Kit.HELP_WIDTH, l.length() + " characters: " + l);
+        assertEquals(synopsis.toString(), String.join(" ", lines.stream().map(String::strip).toList()).substring("Usage: ".length()));
+    }
+
+    @Test
     void theInterruptedLineResumesWithTheLauncherUsed() {
         // printed straight to stderr by the shutdown hook (not through Io), so it must carry the launcher itself
         System.setProperty("sme2.launcher", "./jbang");
