@@ -184,10 +184,14 @@ public final class Kit {
      * A line as the user can paste it: every "jbang X.java" command in it starts with launcher(). Applied where fix,
      * next-step and help lines are printed (Io, run's error handlers, --help), so the scripts keep writing "jbang".
      */
-    public static String asTyped(String line) {
-        String l = launcher();
+    public static String asTyped(String line) { return asTyped(line, launcher()); }
+
+    private static String asTyped(String line, String l) {
         return line == null || l.equals("jbang") ? line : JBANG_COMMAND.matcher(line).replaceAll(java.util.regex.Matcher.quoteReplacement(l + " "));
     }
+
+    /** asTyped for a picocli format string (help description and footer): a "%" in the launcher's path stays a "%". */
+    private static String asTypedFormat(String format) { return asTyped(format, launcher().replace("%", "%%")); }
 
     /**
      * --help that copies cleanly, with the launcher the user typed: examples (the footer) printed one per line as
@@ -198,8 +202,8 @@ public final class Kit {
         cl.setUsageHelpWidth(HELP_WIDTH);
         CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
         CommandLine.Model.UsageMessageSpec u = spec.usageMessage();
-        u.footer(java.util.Arrays.stream(u.footer()).map(Kit::asTyped).toArray(String[]::new));
-        u.description(java.util.Arrays.stream(u.description()).flatMap(d -> wrapAtSpaces(asTyped(d), HELP_WIDTH).stream()).toArray(String[]::new));
+        u.footer(java.util.Arrays.stream(u.footer()).map(Kit::asTypedFormat).toArray(String[]::new));
+        u.description(java.util.Arrays.stream(u.description()).flatMap(d -> wrapAtSpaces(asTypedFormat(d), HELP_WIDTH).stream()).toArray(String[]::new));
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
             StringBuilder out = new StringBuilder();
             for (String line : help.commandSpec().usageMessage().footer()) out.append(String.format(line)).append(System.lineSeparator());

@@ -171,6 +171,17 @@ class LaunchCommandsTest {
     }
 
     @Test
+    void helpWorksFromACheckoutWhosePathHoldsAPercentSign() {
+        // e.g. an unpacked download named "sme2%20kit": the help's examples are picocli format strings
+        System.setProperty("sme2.launcher", "/tmp/sme2%20kit/jbang");
+        for (String s : List.of("BuildRunners", "MacPipeline")) {
+            TestKit.Run r = run(s, "--help");
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(r.out().contains("/tmp/sme2%20kit/jbang scripts/" + s + ".java"), r.out());
+        }
+    }
+
+    @Test
     void theInterruptedLineResumesWithTheLauncherUsed() {
         // printed straight to stderr by the shutdown hook (not through Io), so it must carry the launcher itself
         System.setProperty("sme2.launcher", "./jbang");
