@@ -100,7 +100,7 @@ public final class Kit {
         public void fix(String line) { err.println("       fix: " + asTyped(line)); }
 
         /** Prints a result: pretty JSON on stdout under --json (its commands as the user types them, see asTyped). */
-        public void data(Object value) { out.println(asTyped(json(value))); }
+        public void data(Object value) { out.println(asTypedJson(json(value))); }
     }
 
     /** A duration as the scripts print it: "12.3 s", from two minutes on "4 min 05 s". */
@@ -188,6 +188,12 @@ public final class Kit {
 
     private static String asTyped(String line, String l) {
         return line == null || l.equals("jbang") ? line : JBANG_COMMAND.matcher(line).replaceAll(java.util.regex.Matcher.quoteReplacement(l + " "));
+    }
+
+    /** asTyped inside JSON text: the launcher goes into JSON strings, so a quote or backslash in its path is escaped there. */
+    static String asTypedJson(String json) {
+        String l = launcher(), inString = l.replace("\\", "\\\\").replace("\"", "\\\"");
+        return l.equals("jbang") ? json : asTyped(json, inString);
     }
 
     /** asTyped for a picocli format string (help description and footer): a "%" in the launcher's path stays a "%". */

@@ -182,6 +182,17 @@ class LaunchCommandsTest {
     }
 
     @Test
+    void jsonOutputStaysValidWhenTheLaunchersPathHoldsAQuoteOrBackslash() throws Exception {
+        String launcher = "/tmp/say \"hi\" \\ there/jbang";
+        System.setProperty("sme2.launcher", launcher);
+        var buf = new java.io.ByteArrayOutputStream();
+        new Kit.Io(new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8), new PrintStream(java.io.OutputStream.nullOutputStream()))
+                .data(Map.of("next", "jbang scripts/ValidateResults.java --results r"));
+        var doc = Kit.JSON.readTree(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(Kit.shq(launcher) + " scripts/ValidateResults.java --results r", doc.get("next").asText());
+    }
+
+    @Test
     void theInterruptedLineResumesWithTheLauncherUsed() {
         // printed straight to stderr by the shutdown hook (not through Io), so it must carry the launcher itself
         System.setProperty("sme2.launcher", "./jbang");
