@@ -254,6 +254,9 @@ public class BuildRunners implements Callable<Integer> {
             if (name.equals("-DXNNPACK_ENABLE_ARM_SME2") || name.equals("-DXNNPACK_ENABLE_ARM_SME"))
                 throw Kit.UserError.badInput("--cmake-arg " + a + ": the SME flags are what the -sme2-on and -sme2-off variants set",
                         "choose the variant instead (e.g. --variants host-sme2-off)");
+            if (name.equals("-DCMAKE_BUILD_TYPE")) // else build.json's build_type would say Release for another build
+                throw Kit.UserError.badInput("--cmake-arg " + a + ": the build type is set with --build-type (build.json records it)",
+                        "use --build-type Release or --build-type RelWithDebInfo");
             out.add(new ExtraArg(variant, m.group(2), m.group(3)));
         }
         extras = out;
