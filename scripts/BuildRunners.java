@@ -254,6 +254,9 @@ public class BuildRunners implements Callable<Integer> {
             if (name.equals("-DXNNPACK_ENABLE_ARM_SME2") || name.equals("-DXNNPACK_ENABLE_ARM_SME"))
                 throw Kit.UserError.badInput("--cmake-arg " + a + ": the SME flags are what the -sme2-on and -sme2-off variants set",
                         "choose the variant instead (e.g. --variants host-sme2-off)");
+            if (name.equals("-DCMAKE_BUILD_TYPE")) // else build.json's build_type would say Release for another build
+                throw Kit.UserError.badInput("--cmake-arg " + a + ": the build type is set with --build-type (build.json records it)",
+                        "use --build-type Release or --build-type RelWithDebInfo");
             out.add(new ExtraArg(variant, m.group(2), m.group(3)));
         }
         extras = out;
@@ -595,7 +598,8 @@ public class BuildRunners implements Callable<Integer> {
             f.put("-DCMAKE_CXX_COMPILER_LAUNCHER", "ccache");
         }
         // --cmake-arg last, as cmake reads them: they replace a built-in value; the kernel-log level stays at the end of the C/C++ flags
-        extraFlags(v).forEach((name, value) -> f.put(name, v.xnnlog() && (name.equals("-DCMAKE_C_FLAGS") || name.equals("-DCMAKE_CXX_FLAGS"))
+        // (also when typed, -DCMAKE_C_FLAGS:STRING=..., which cmake reads as the same variable)
+        extraFlags(v).forEach((name, value) -> f.put(name, v.xnnlog() && List.of("-DCMAKE_C_FLAGS", "-DCMAKE_CXX_FLAGS").contains(name.replaceFirst(":[A-Z]+$", ""))
                 ? (value + " " + XNNLOG_FLAGS).trim() : value));
         return f;
     }

@@ -100,7 +100,7 @@ public final class Kit {
         public void fix(String line) { err.println("       fix: " + asTyped(line)); }
 
         /** Prints a result: pretty JSON on stdout under --json (its commands as the user types them, see asTyped). */
-        public void data(Object value) { out.println(asTyped(json(value))); }
+        public void data(Object value) { out.println(asTypedJson(json(value))); }
     }
 
     /** A duration as the scripts print it: "12.3 s", from two minutes on "4 min 05 s". */
@@ -184,10 +184,20 @@ public final class Kit {
      * A line as the user can paste it: every "jbang X.java" command in it starts with launcher(). Applied where fix,
      * next-step and help lines are printed (Io, run's error handlers, --help), so the scripts keep writing "jbang".
      */
-    public static String asTyped(String line) {
-        String l = launcher();
+    public static String asTyped(String line) { return asTyped(line, launcher()); }
+
+    private static String asTyped(String line, String l) {
         return line == null || l.equals("jbang") ? line : JBANG_COMMAND.matcher(line).replaceAll(java.util.regex.Matcher.quoteReplacement(l + " "));
     }
+
+    /** asTyped inside JSON text: the launcher goes into JSON strings, so a quote or backslash in its path is escaped there. */
+    static String asTypedJson(String json) {
+        String l = launcher(), inString = l.replace("\\", "\\\\").replace("\"", "\\\"");
+        return l.equals("jbang") ? json : asTyped(json, inString);
+    }
+
+    /** asTyped for a picocli format string (help description and footer): a "%" in the launcher's path stays a "%". */
+    private static String asTypedFormat(String format) { return asTyped(format, launcher().replace("%", "%%")); }
 
     /**
      * --help that copies cleanly, with the launcher the user typed: examples (the footer) printed one per line as
@@ -198,8 +208,8 @@ public final class Kit {
         cl.setUsageHelpWidth(HELP_WIDTH);
         CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
         CommandLine.Model.UsageMessageSpec u = spec.usageMessage();
-        u.footer(java.util.Arrays.stream(u.footer()).map(Kit::asTyped).toArray(String[]::new));
-        u.description(java.util.Arrays.stream(u.description()).flatMap(d -> wrapAtSpaces(asTyped(d), HELP_WIDTH).stream()).toArray(String[]::new));
+        u.footer(java.util.Arrays.stream(u.footer()).map(Kit::asTypedFormat).toArray(String[]::new));
+        u.description(java.util.Arrays.stream(u.description()).flatMap(d -> wrapAtSpaces(asTypedFormat(d), HELP_WIDTH).stream()).toArray(String[]::new));
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
             StringBuilder out = new StringBuilder();
             for (String line : help.commandSpec().usageMessage().footer()) out.append(String.format(line)).append(System.lineSeparator());
@@ -209,7 +219,7 @@ public final class Kit {
             u.width(100_000);
             String one = help.synopsis(help.synopsisHeadingLength()).strip();
             u.width(HELP_WIDTH);
-            return wrapOutsideBrackets(one, HELP_WIDTH - "Usage: ".length(), " ".repeat("Usage: ".length() + spec.name().length() + 1));
+            return wrapOutsideBrackets(one, HELP_WIDTH, "Usage: ".length(), " ".repeat("Usage: ".length() + spec.name().length() + 1));
         });
         for (CommandLine.Model.OptionSpec o : helpAsked ? new ArrayList<>(spec.options()) : List.<CommandLine.Model.OptionSpec>of()) {
             List<String> lines = new ArrayList<>();
@@ -235,10 +245,13 @@ public final class Kit {
         return lines;
     }
 
-    /** Breaks a synopsis only at spaces outside [] and (), continuing lines with indent. */
-    static String wrapOutsideBrackets(String text, int width, String indent) {
+    /**
+     * Breaks a synopsis only at spaces outside [] and (), continuing lines with indent, so that no printed line is longer
+     * than lineWidth: the first after its firstPrefix characters ("Usage: "), the others after the indent.
+     */
+    static String wrapOutsideBrackets(String text, int lineWidth, int firstPrefix, String indent) {
         StringBuilder out = new StringBuilder(), line = new StringBuilder(), word = new StringBuilder();
-        int depth = 0;
+        int depth = 0, width = lineWidth - firstPrefix;
         for (char c : (text + " ").toCharArray()) {
             if (c == '[' || c == '(') depth++;
             if (c == ']' || c == ')') depth--;
@@ -246,6 +259,7 @@ public final class Kit {
             if (line.length() > 0 && line.length() + 1 + word.length() > width) {
                 out.append(line).append(System.lineSeparator()).append(indent);
                 line.setLength(0);
+                width = lineWidth - indent.length();
             }
             line.append(line.length() > 0 ? " " : "").append(word);
             word.setLength(0);

@@ -278,6 +278,25 @@ class BuildRunnersFailureTest {
     }
 
     @Test
+    void theBuildTypeComesFromBuildTypeNotACmakeArgSoBuildJsonTellsTheTruth() throws Exception {
+        for (String arg : List.of("-DCMAKE_BUILD_TYPE=Debug", "host-sme2-on:-DCMAKE_BUILD_TYPE:STRING=Debug")) {
+            TestKit.Run r = build("--variants", "host-sme2-on", "--cmake-arg", arg);
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("error: --cmake-arg " + arg + ": the build type is set with --build-type"), r.err());
+        }
+        assertEquals("", cmakeCalls());
+    }
+
+    @Test
+    void aTypedCFlagsArgumentKeepsTheKernelLogLevelLast() throws Exception {
+        // -DCMAKE_C_FLAGS:STRING=... is the same cmake variable as -DCMAKE_C_FLAGS=...; coming last, it would drop the level 5
+        TestKit.Run r = build("--variants", "host-sme2-on-xnnlog", "--cmake-arg", "-DCMAKE_C_FLAGS:STRING=-march=armv9-a");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode b = Kit.readJson(ws.resolve("executorch/cmake-out/host-sme2-on-xnnlog/build.json"));
+        assertEquals("-march=armv9-a -DXNN_LOG_LEVEL=5", b.at("/cmake_flags/-DCMAKE_C_FLAGS:STRING").asText(), b.toString());
+    }
+
+    @Test
     void aKernelLogBuildWhoseLevelIsNotFiveStopsBeforeBuilding() throws Exception {
         // a cmake whose build.ninja gives XNNPACK's objects level 0: the C flags with the 5 did not reach them
         fakes.tool("cmake", String.join("\n",

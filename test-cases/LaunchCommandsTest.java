@@ -159,6 +159,54 @@ class LaunchCommandsTest {
     }
 
     @Test
+    void aWrappedSynopsisKeepsEveryPrintedLineWithinTheHelpWidth() {
+        String name = "AndroidPipeline", indent = " ".repeat("Usage: ".length() + name.length() + 1);
+        StringBuilder synopsis = new StringBuilder(name);
+        for (int i = 0; i < 30; i++) synopsis.append(" [--option-number-").append(i).append("=VALUE]");
+        String printed = "Usage: " + Kit.wrapOutsideBrackets(synopsis.toString(), Kit.HELP_WIDTH, "Usage: ".length(), indent);
+        List<String> lines = printed.lines().toList();
+        assertTrue(lines.size() > 3, printed);
+        for (String l : lines) assertTrue(l.length() <= Kit.HELP_WIDTH, l.length() + " characters: " + l);
+        assertEquals(synopsis.toString(), String.join(" ", lines.stream().map(String::strip).toList()).substring("Usage: ".length()));
+    }
+
+    @Test
+    void helpWorksFromACheckoutWhosePathHoldsAPercentSign() {
+        // e.g. an unpacked download named "sme2%20kit": the help's examples are picocli format strings
+        System.setProperty("sme2.launcher", "/tmp/sme2%20kit/jbang");
+        for (String s : List.of("BuildRunners", "MacPipeline")) {
+            TestKit.Run r = run(s, "--help");
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(r.out().contains("/tmp/sme2%20kit/jbang scripts/" + s + ".java"), r.out());
+        }
+    }
+
+    @Test
+    void jsonOutputStaysValidWhenTheLaunchersPathHoldsAQuoteOrBackslash() throws Exception {
+        String launcher = "/tmp/say \"hi\" \\ there/jbang";
+        System.setProperty("sme2.launcher", launcher);
+        var buf = new java.io.ByteArrayOutputStream();
+        new Kit.Io(new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8), new PrintStream(java.io.OutputStream.nullOutputStream()))
+                .data(Map.of("next", "jbang scripts/ValidateResults.java --results r"));
+        var doc = Kit.JSON.readTree(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(Kit.shq(launcher) + " scripts/ValidateResults.java --results r", doc.get("next").asText());
+    }
+
+    @Test
+    void theInterruptedLineResumesWithTheLauncherUsed() {
+        // printed straight to stderr by the shutdown hook (not through Io), so it must carry the launcher itself
+        System.setProperty("sme2.launcher", "./jbang");
+        Kit.RunFolder f = Kit.RunFolder.create(tmp.resolve("out"), "m", "MacPipeline");
+        try {
+            String line = new Kit.Pipeline(Kit.Io.quiet(), "MacPipeline", false).interruptedLine(f);
+            assertTrue(line.contains("; resume with: ./jbang "), line);
+            assertFalse(BARE.matcher(line).find(), line);
+        } finally {
+            f.close();
+        }
+    }
+
+    @Test
     void theConfigFilesShowCommandsAsRunFromTheCheckoutAndTheyParse() throws Exception {
         System.setProperty("sme2.launcher", "./jbang");
         List<String> problems = new ArrayList<>(), seen = new ArrayList<>();

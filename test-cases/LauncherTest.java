@@ -205,6 +205,21 @@ class LauncherTest {
     }
 
     @Test
+    void withoutUnzipTheArchiveIsUnpackedWithTheJarToolOnPath() throws Exception {
+        // java found on PATH (no JAVA_HOME), no unzip: the launcher must use the jar on PATH, not "./jar" in its temporary folder.
+        Path home = isolatedLauncher("java", "jar", "curl", "sha256sum");
+        assertFalse(Files.exists(tmp.resolve("bin/unzip")));
+        Path zip = releaseArchive();
+        pinChecksum(home.resolve("jbang"), sha256(zip));
+        try (Server server = Server.serving(zip)) {
+            TestKit.Run r = launch(home, cleanHome(server), "version");
+            assertEquals(0, r.code(), r.toString());
+            assertEquals("0.132.1", r.out().trim());
+            assertEquals(-1, Files.mismatch(realJbangJar(), home.resolve(".jbang/jbang.jar")));
+        }
+    }
+
+    @Test
     void aChecksumMismatchIsRefusedAndLeavesNothingHalfWritten() throws Exception {
         Path home = isolatedLauncher("java", "curl", "unzip", "sha256sum");
         Path zip = releaseArchive();   // not the real release: its SHA-256 differs from the pinned one
