@@ -1667,13 +1667,19 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     /** Analyses the Execute blocks of an ETDump: latency, operators, categories, overheads. */
-    static Analysis analyse(Etdump d, Program prog, EtRecord rec, int skip) {
+    static Analysis analyse(Etdump d, Program prog, EtRecord rec, int skip) { return analyse(d, prog, rec, skip, null); }
+
+    /** skipFrom: where a default skip comes from ("<manifest>: warmup_in_process N of <label>"), null for --skip-runs. */
+    static Analysis analyse(Etdump d, Program prog, EtRecord rec, int skip, String skipFrom) {
         List<Integer> exec = new ArrayList<>();
         for (int i = 0; i < d.runs().size(); i++)
             if (d.runs().get(i).name().equals("Execute") && d.runs().get(i).events() != null) exec.add(i);
         if (skip > 0 && skip >= exec.size() && !exec.isEmpty())
-            throw Kit.UserError.badInput("--skip-runs " + skip + " drops all " + exec.size() + " executions of " + d.file(),
-                    "use a smaller --skip-runs (at most " + (exec.size() - 1) + ")");
+            throw skipFrom == null
+                    ? Kit.UserError.badInput("--skip-runs " + skip + " drops all " + exec.size() + " executions of " + d.file(),
+                            "use a smaller --skip-runs (at most " + (exec.size() - 1) + ")")
+                    : Kit.UserError.badInput(skipFrom + " drops all " + exec.size() + " executions of " + d.file(),
+                            "pass --skip-runs (at most " + (exec.size() - 1) + ") to override the manifest, or re-run the pipeline");
         List<Integer> kept = exec.subList(Math.min(skip, exec.size()), exec.size());
         // One set of runs for every figure: a run without Method::execute has no end-to-end time (so no runtime
         // overhead), so when other runs have one it is left out entirely; when none has one, all runs count.
@@ -3245,6 +3251,13 @@ public class AnalyzeResults implements Callable<Integer> {
         int skipFor(Input in) {
             return skipRuns != null ? skipRuns : in.warmupInProcess() != null ? in.warmupInProcess() : 0;
         }
+
+        /** Where skipFor's value comes from when it is the manifest's (for an error that names it), else null (--skip-runs). */
+        String skipFrom(Input in) {
+            if (skipRuns != null || in.warmupInProcess() == null) return null;
+            return (runDir == null ? "the manifest" : runDir.resolve("manifest.json").toString()) + ": warmup_in_process "
+                    + in.warmupInProcess() + " of " + in.label();
+        }
     }
 
     @Override
@@ -3483,7 +3496,7 @@ public class AnalyzeResults implements Callable<Integer> {
         for (Input in : job.inputs()) {
             Etdump d = in.etdump() == null ? null : readEtdump(in.etdump());
             List<Block> blocks = d == null ? null : inspector(d, rec);
-            Analysis an = d == null ? null : analyse(d, prog, rec, job.skipFor(in));
+            Analysis an = d == null ? null : analyse(d, prog, rec, job.skipFor(in), job.skipFrom(in));
             KernelLog klog = in.kernelLog() == null ? null : readKernelLog(in.kernelLog());
             core.add(new Experiment(in, d, blocks, an, klog, null, null, programView(prog, rec, an)));
         }

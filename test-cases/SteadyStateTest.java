@@ -122,6 +122,28 @@ class SteadyStateTest {
     }
 
     @Test
+    void aManifestWarmupThatLeavesNothingIsNamedAsTheManifestsNotAsSkipRuns() throws Exception {
+        // The manifest records 3 in-process warm-up executions for the kernel-logging runs, whose ETDumps hold only 3:
+        // the user passed no --skip-runs, so the error must name the manifest's field and say how to override it.
+        Path copy = tmp.resolve("w");
+        copyTree(TestKit.shipped("demo-run"), copy);
+        ObjectNode m = (ObjectNode) Kit.readJson(copy.resolve("manifest.json"));
+        for (JsonNode r : m.get("results"))
+            if ("xnntrace".equals(r.get("mode").asText())) ((ObjectNode) r.get("metrics")).put("warmup_in_process", 3);
+        Kit.writeJson(copy.resolve("manifest.json"), m);
+        TestKit.Run r = TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", copy.toString(), "--out", tmp.resolve("wo").toString()));
+        assertEquals(2, r.code(), r.toString());
+        assertFalse(r.err().contains("--skip-runs 3 drops"), "no --skip-runs was given: " + r.err());
+        assertTrue(r.err().contains(copy.resolve("manifest.json") + ": warmup_in_process 3 of host_fp32_xnnlog/t1 drops all 3 executions of "
+                + copy.resolve("host_fp32_xnnlog/t1/run.etdump")), r.err());
+        assertTrue(r.err().contains("pass --skip-runs (at most 2) to override the manifest, or re-run the pipeline"), r.err());
+        // an explicit --skip-runs still overrides the manifest
+        TestKit.Run ok = TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", copy.toString(), "--out", tmp.resolve("wo2").toString(),
+                "--skip-runs", "1"));
+        assertEquals(0, ok.code(), ok.toString());
+    }
+
+    @Test
     void aBareEtdumpKeepsEveryExecutionAndTheFindingGivesTheExactRerunCommand() throws Exception {
         Path dump = TestKit.shipped("runner-mnv1/mnv1-w5-t2.etdump"), out = tmp.resolve("bare");
         JsonNode s = analyse("--etdump", dump.toString(), "--out", out.toString(), "--json");
