@@ -2050,9 +2050,12 @@ public class AnalyzeResults implements Callable<Integer> {
                     Double share, Tile tile, String status, String kernel, String isa, String sme2, List<String> candidates,
                     String basis) {}
 
-    /** The attribution of one experiment; match = "order", "name" or "none" (how log operators met ETDump events). */
+    /**
+     * The attribution of one experiment; match = "order", "name" or "none" (how log operators met ETDump events).
+     * runsMs: per operator (same index), its ms per used execution (after the warm-up), null when no event matched.
+     */
     record Attribution(String log, String from, String match, String matchNote, List<OpKernel> operators, String verdict,
-                       OperatorLog opLog) {
+                       OperatorLog opLog, List<double[]> runsMs) {
         long ran() { return operators.stream().filter(o -> !o.status().equals("skipped")).count(); }
     }
 
@@ -2069,8 +2072,10 @@ public class AnalyzeResults implements Callable<Integer> {
         int skip = e.an() == null ? 0 : e.an().skipRuns();
         List<OpLine> ops = log.operatorLog().operators();
         String[] events = new String[ops.size()];
+        double[][] runs = new double[ops.size()][];
+        String match = matchEvents(ops, rows, events, runs, skip);
         Double[] ms = new Double[ops.size()];
-        String match = matchEvents(ops, rows, events, ms, skip);
+        for (int i = 0; i < ms.length; i++) ms[i] = runs[i] == null ? null : Stats.mean(runs[i]);
         double total = 0;
         for (Double d : ms) if (d != null) total += d;
         List<OpKernel> r = new ArrayList<>();
@@ -2088,7 +2093,8 @@ public class AnalyzeResults implements Callable<Integer> {
                     : "the ETDump's XNNPACK events do not match the log's operators (is it the same model?): times left out";
         };
         List<OpKernel> list = List.copyOf(r);
-        return new Attribution(log.file(), e.klogFrom(), match, note, list, operatorVerdict(list), log.operatorLog());
+        return new Attribution(log.file(), e.klogFrom(), match, note, list, operatorVerdict(list), log.operatorLog(),
+                java.util.Collections.unmodifiableList(Arrays.asList(runs)));
     }
 
     /** XNNPACK operator events of the ETDump's Execute block (the one with the most runs), in event order. */
@@ -2101,12 +2107,12 @@ public class AnalyzeResults implements Callable<Integer> {
         return r;
     }
 
-    /** Fills events/ms for each log operator: by run order when names agree one to one, else by name and occurrence. */
-    static String matchEvents(List<OpLine> ops, List<Row> rows, String[] events, Double[] ms, int skip) {
+    /** Fills events/runs (ms per execution after the warm-up) for each log operator: by run order when names agree one to one, else by name and occurrence. */
+    static String matchEvents(List<OpLine> ops, List<Row> rows, String[] events, double[][] runs, int skip) {
         boolean order = rows.size() == ops.size();
         for (int i = 0; order && i < ops.size(); i++) order = sameOperator(ops.get(i), operatorType(rows.get(i).name()));
         if (order) {
-            for (int i = 0; i < ops.size(); i++) { events[i] = rows.get(i).name(); ms[i] = meanAfter(rows.get(i).raw(), skip); }
+            for (int i = 0; i < ops.size(); i++) { events[i] = rows.get(i).name(); runs[i] = after(rows.get(i).raw(), skip); }
             return "order";
         }
         Map<String, Row> byName = new HashMap<>();
@@ -2119,7 +2125,7 @@ public class AnalyzeResults implements Callable<Integer> {
                 Row x = byName.get(n + " #" + (seen.getOrDefault(n, 0) + 1));
                 if (x == null) continue;
                 events[i] = x.name();
-                ms[i] = meanAfter(x.raw(), skip);
+                runs[i] = after(x.raw(), skip);
                 any = true;
                 break;
             }
@@ -2134,10 +2140,11 @@ public class AnalyzeResults implements Callable<Integer> {
         return eventType.equals(o.type()) || eventType.equals(o.type() + " " + o.path());
     }
 
-    static Double meanAfter(double[] raw, int skip) {
+    /** An event's ms per execution after the first skip (warm-up); all of them when skip leaves none; null without any. */
+    static double[] after(double[] raw, int skip) {
         if (raw == null || raw.length == 0) return null;
         int from = skip < raw.length ? skip : 0;
-        return Stats.mean(Arrays.copyOfRange(raw, from, raw.length));
+        return Arrays.copyOfRange(raw, from, raw.length);
     }
 
     /**
@@ -2297,23 +2304,30 @@ public class AnalyzeResults implements Callable<Integer> {
     static ArrayNode kernelJoinJson(Attribution base, Attribution cand) {
         ArrayNode a = Kit.JSON.createArrayNode();
         if (base == null || cand == null) return a;
-        Map<String, OpKernel> after = joinKeys(cand.operators());
-        joinKeys(base.operators()).forEach((k, b) -> a.add(joinRow(k, b, after.remove(k))));
-        after.forEach((k, c) -> a.add(joinRow(k, null, c)));
+        Map<String, Integer> after = joinKeys(cand.operators());
+        joinKeys(base.operators()).forEach((k, i) -> {
+            Integer j = after.remove(k);
+            a.add(joinRow(k, base.operators().get(i), j == null ? null : cand.operators().get(j),
+                    base.runsMs().get(i), j == null ? null : cand.runsMs().get(j)));
+        });
+        after.forEach((k, j) -> a.add(joinRow(k, null, cand.operators().get(j), null, null)));
         return a;
     }
 
-    private static Map<String, OpKernel> joinKeys(List<OpKernel> ops) {
-        Map<String, OpKernel> r = new LinkedHashMap<>();
+    /** Join key ("Fully Connected GEMM #3") -> index of the operator in ops. */
+    private static Map<String, Integer> joinKeys(List<OpKernel> ops) {
+        Map<String, Integer> r = new LinkedHashMap<>();
         Map<String, Integer> seen = new HashMap<>();
-        for (OpKernel o : ops) {
+        for (int i = 0; i < ops.size(); i++) {
+            OpKernel o = ops.get(i);
             String family = (o.xnnpackOperator().replaceAll("\\s*\\([^)]*\\)", "").trim() + " " + o.path()).trim();
-            r.put(family + " #" + seen.merge(family, 1, Integer::sum), o);
+            r.put(family + " #" + seen.merge(family, 1, Integer::sum), i);
         }
         return r;
     }
 
-    private static ObjectNode joinRow(String key, OpKernel b, OpKernel c) {
+    /** One operator on both sides; its change judged by the noise rule (judge, on the means per execution) when both have times. */
+    private static ObjectNode joinRow(String key, OpKernel b, OpKernel c, double[] bRuns, double[] cRuns) {
         ObjectNode o = Kit.object();
         o.put("operator", key);
         o.put("before_event", b == null ? null : b.event());
@@ -2329,6 +2343,8 @@ public class AnalyzeResults implements Callable<Integer> {
         Double bm = b == null ? null : b.msPerRun(), cm = c == null ? null : c.msPerRun();
         num(o, "delta_ms", bm == null || cm == null ? null : cm - bm);
         num(o, "speedup", bm == null || cm == null || cm <= 0 ? null : bm / cm);
+        if (bRuns != null && cRuns != null) judgementJson(o, judge(bRuns, cRuns, false));
+        else { o.putNull("ci95_low"); o.putNull("ci95_high"); o.putNull("noise_floor_ms"); o.putNull("change"); }
         return o;
     }
 
@@ -4672,11 +4688,12 @@ public class AnalyzeResults implements Callable<Integer> {
                 List<List<String>> rows = new ArrayList<>();
                 for (JsonNode x : join.subList(0, Math.min(m.top, join.size())))
                     rows.add(List.of(or(str(x, "operator"), "?"), or(str(x, "before_kernel"), "–"), or(str(x, "after_kernel"), "–"),
-                            ms3(num(x, "before_ms")), ms3(num(x, "after_ms")), fin(num(x, "speedup")) ? times(num(x, "speedup")) : "–"));
+                            ms3(num(x, "before_ms")), ms3(num(x, "after_ms")), fin(num(x, "speedup")) ? times(num(x, "speedup")) : "–",
+                            or(str(x, "change"), "–")));
                 d.add(new Para(null, join.stream().filter(x -> x.path("kernel_changed").asBoolean()).count() + " of " + join.size()
                         + " operators changed kernel from " + or(str(c, "baseline"), "?") + " to " + or(str(c, "candidate"), "?")
                         + " (operators pair by kind and occurrence, whatever their data type). All are in analysis_summary.json."));
-                d.add(new Table(List.of("Operator", "Before kernel", "After kernel", "Before ms", "After ms", "Speedup"), "lllrrr", rows));
+                d.add(new Table(List.of("Operator", "Before kernel", "After kernel", "Before ms", "After ms", "Speedup", "Change"), "lllrrrl", rows));
             }
         }
 
