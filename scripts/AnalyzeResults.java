@@ -4164,9 +4164,7 @@ public class AnalyzeResults implements Callable<Integer> {
             List<String> borrowed = new ArrayList<>();
             for (Exp e : m.exps) {
                 String from = str(e.raw, "kernel_log_from");
-                Matcher th = from == null ? null : Pattern.compile("/t(\\d+)$").matcher(from);
-                if (th != null && th.find() && e.threads != null && Integer.parseInt(th.group(1)) != e.threads)
-                    borrowed.add(e.cite() + " borrows the log of " + from);
+                if (donorThreads(m, e, from) != null) borrowed.add(e.cite() + " borrows the log of " + from);
             }
             if (!borrowed.isEmpty())
                 t.append(capitalise(String.join("; ", borrowed))).append(", which ran at another thread count: XNNPACK may select other "
@@ -4605,6 +4603,13 @@ public class AnalyzeResults implements Callable<Integer> {
         // Report: kernel per operator (the per-operator attribution of the kernel log, and its on/off join)
         // =================================================================================================================
 
+        /** The thread count of the experiment whose kernel log e borrows (from), when it differs from e's; else null. */
+        private static Integer donorThreads(Model m, Exp e, String from) {
+            Exp donor = from == null ? null : m.find(from);
+            Integer t = donor == null ? null : donor.threads;
+            return t != null && e.threads != null && !t.equals(e.threads) ? t : null;
+        }
+
         private static List<Exp> withOperatorKernels(Model m) {
             return m.exps.stream().filter(e -> e.raw.path("operator_kernels").isObject()).toList();
         }
@@ -4650,8 +4655,10 @@ public class AnalyzeResults implements Callable<Integer> {
                 d.add(new Heading(3, e.cite()));
                 d.add(new Para("SME2 per operator:", or(str(ok, "verdict"), "–") + "."));
                 String from = str(ok, "log_from");
-                d.add(new Para("Kernel log:", or(str(ok, "log"), "–") + (from == null ? "" : " (from " + from + ")") + "; "
-                        + or(str(ok, "match_note"), "")));
+                Integer other = donorThreads(m, e, from);
+                d.add(new Para("Kernel log:", or(str(ok, "log"), "–") + (from == null ? "" : " (from " + from + (other == null ? ""
+                        : ", which ran at " + count(other, "thread", "threads") + ", not " + e.threads + ": XNNPACK may select other "
+                        + "microkernels and tiles at other thread counts") + ")") + "; " + or(str(ok, "match_note"), "")));
                 List<JsonNode> ops = new ArrayList<>(list(ok, "operators"));
                 ops.sort(Comparator.comparingDouble((JsonNode x) -> fin(num(x, "ms_per_run")) ? -num(x, "ms_per_run") : 0));
                 List<List<String>> rows = new ArrayList<>();

@@ -273,6 +273,11 @@ class SteadyStateTest {
         for (JsonNode i : b.get("insights")) if (i.get("title").asText().startsWith("SME2 microkernels selected")) finding = i.get("text").asText();
         assertNotNull(finding);
         assertTrue(finding.contains("Host_fp32/t2 (2 threads) borrows the log of host_fp32_xnnlog/t1, which ran at another thread count"), finding);
+        // the per-operator attribution made from that log says so too, where its kernels and tiles are listed
+        String md2 = Files.readString(tmp.resolve("k2/report.md"));
+        assertTrue(md2.contains("(from host_fp32_xnnlog/t1, which ran at 1 thread, not 2: XNNPACK may select other microkernels and tiles "
+                + "at other thread counts)"), md2);
+        assertTrue(md2.contains("(from host_fp32_xnnlog/t1); "), "the 1-thread experiment borrows its own thread count's log: " + md2);
     }
 
     @Test
