@@ -2497,6 +2497,9 @@ public class AnalyzeResults implements Callable<Integer> {
      */
     static Interval bootstrap(double[] base, double[] cand, int resamples, long seed) { return bootstrap(base, cand, resamples, seed, true); }
 
+    /** A resampled ratio closer to 1 than this is 1 (rounding of sums of doubles, far below any measurable change). */
+    private static final double RATIO_EPSILON = 1e-9;
+
     /** As above, of the medians (median true) or the means; a resample whose candidate figure is 0 has the ratio +∞ (1 when both are 0). */
     static Interval bootstrap(double[] base, double[] cand, int resamples, long seed, boolean median) {
         if (base.length < 2 || cand.length < 2) return null;
@@ -2515,7 +2518,10 @@ public class AnalyzeResults implements Callable<Integer> {
                 sb = Stats.mean(b);
                 sc = Stats.mean(c);
             }
-            ratios[i] = sc != 0 ? sb / sc : sb == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+            double ratio = sc != 0 ? sb / sc : sb == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+            // equal figures summed in another order differ in the last bits: such a ratio is 1, so that an interval
+            // touching 1 is not reported (and judged) as excluding it
+            ratios[i] = Math.abs(ratio - 1.0) < RATIO_EPSILON ? 1.0 : ratio;
         }
         Arrays.sort(ratios);
         double lo = Stats.percentile(ratios, 2.5), hi = Stats.percentile(ratios, 97.5);
