@@ -2727,13 +2727,15 @@ public class AnalyzeResults implements Callable<Integer> {
 
     /** The first execution over the steady-state median (that of the executions after it when it is itself counted). */
     static Double firstVsSteady(Analysis an) {
-        Double first = an.coldStart().firstExecutionMs();
+        Double first = an.coldStart().firstExecutionMs(), med = steadyMedian(an);
+        return first == null || med == null || med <= 0 ? null : first / med;
+    }
+
+    /** The steady-state median: of the counted executions, less the first when it is itself counted; null without any. */
+    static Double steadyMedian(Analysis an) {
         double[] lat = an.latencyMs();
-        if (first == null || lat.length == 0) return null;
-        double[] rest = an.skipRuns() == 0 ? Arrays.copyOfRange(lat, 1, lat.length) : lat;
-        if (rest.length == 0) return null;
-        double med = Stats.median(rest);
-        return med > 0 ? first / med : null;
+        double[] rest = an.skipRuns() == 0 && lat.length > 0 ? Arrays.copyOfRange(lat, 1, lat.length) : lat;
+        return rest.length == 0 ? null : Stats.median(rest);
     }
 
     /** Whether the first execution is inside the statistics and more than COLD_OUTLIER_RATIO × the median of the others. */
@@ -3098,7 +3100,7 @@ public class AnalyzeResults implements Callable<Integer> {
             for (double v : c.warmupMs()) warm.add(py(v));
             csvLine(sb, Arrays.asList(e.in().label(), e.in().threads() == null ? null : e.in().threads().toString(),
                     pyOrNull(c.firstExecutionMs()), pyOrNull(c.loadMs()), pyOrNull(c.loadMethodMs()), pyOrNull(c.methodInitMs()),
-                    String.valueOf(c.warmupMs().length), String.join(" ", warm), an.e2e() == null ? null : py(an.e2e().median()),
+                    String.valueOf(c.warmupMs().length), String.join(" ", warm), pyOrNull(steadyMedian(an)),
                     pyOrNull(firstVsSteady(an))));
         }
         return sb.toString();
