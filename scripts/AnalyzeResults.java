@@ -2718,7 +2718,7 @@ public class AnalyzeResults implements Callable<Integer> {
         num(o, "method_init_ms", c.methodInitMs());
         o.put("method_init_inside_load_method", c.initNested());
         ArrayNode w = o.putArray("warmup_ms");
-        for (double v : c.warmupMs()) w.add(v);
+        for (double v : c.warmupMs()) if (Double.isFinite(v)) w.add(v); else w.addNull();   // NaN: no Method::execute in it
         Double ratio = firstVsSteady(an);
         num(o, "first_vs_steady_median", ratio);
         o.put("first_in_statistics", an.skipRuns() == 0 && an.runsTotal() > 0);
