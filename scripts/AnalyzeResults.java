@@ -1667,13 +1667,19 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     /** Analyses the Execute blocks of an ETDump: latency, operators, categories, overheads. */
-    static Analysis analyse(Etdump d, Program prog, EtRecord rec, int skip) {
+    static Analysis analyse(Etdump d, Program prog, EtRecord rec, int skip) { return analyse(d, prog, rec, skip, null); }
+
+    /** skipFrom: where a default skip comes from ("<manifest>: warmup_in_process N of <label>"), null for --skip-runs. */
+    static Analysis analyse(Etdump d, Program prog, EtRecord rec, int skip, String skipFrom) {
         List<Integer> exec = new ArrayList<>();
         for (int i = 0; i < d.runs().size(); i++)
             if (d.runs().get(i).name().equals("Execute") && d.runs().get(i).events() != null) exec.add(i);
         if (skip > 0 && skip >= exec.size() && !exec.isEmpty())
-            throw Kit.UserError.badInput("--skip-runs " + skip + " drops all " + exec.size() + " executions of " + d.file(),
-                    "use a smaller --skip-runs (at most " + (exec.size() - 1) + ")");
+            throw skipFrom == null
+                    ? Kit.UserError.badInput("--skip-runs " + skip + " drops all " + exec.size() + " executions of " + d.file(),
+                            "use a smaller --skip-runs (at most " + (exec.size() - 1) + ")")
+                    : Kit.UserError.badInput(skipFrom + " drops all " + exec.size() + " executions of " + d.file(),
+                            "pass --skip-runs (at most " + (exec.size() - 1) + ") to override the manifest, or re-run the pipeline");
         List<Integer> kept = exec.subList(Math.min(skip, exec.size()), exec.size());
         // One set of runs for every figure: a run without Method::execute has no end-to-end time (so no runtime
         // overhead), so when other runs have one it is left out entirely; when none has one, all runs count.
@@ -2044,9 +2050,12 @@ public class AnalyzeResults implements Callable<Integer> {
                     Double share, Tile tile, String status, String kernel, String isa, String sme2, List<String> candidates,
                     String basis) {}
 
-    /** The attribution of one experiment; match = "order", "name" or "none" (how log operators met ETDump events). */
+    /**
+     * The attribution of one experiment; match = "order", "name" or "none" (how log operators met ETDump events).
+     * runsMs: per operator (same index), its ms per used execution (after the warm-up), null when no event matched.
+     */
     record Attribution(String log, String from, String match, String matchNote, List<OpKernel> operators, String verdict,
-                       OperatorLog opLog) {
+                       OperatorLog opLog, List<double[]> runsMs) {
         long ran() { return operators.stream().filter(o -> !o.status().equals("skipped")).count(); }
     }
 
@@ -2063,8 +2072,10 @@ public class AnalyzeResults implements Callable<Integer> {
         int skip = e.an() == null ? 0 : e.an().skipRuns();
         List<OpLine> ops = log.operatorLog().operators();
         String[] events = new String[ops.size()];
+        double[][] runs = new double[ops.size()][];
+        String match = matchEvents(ops, rows, events, runs, skip);
         Double[] ms = new Double[ops.size()];
-        String match = matchEvents(ops, rows, events, ms, skip);
+        for (int i = 0; i < ms.length; i++) ms[i] = runs[i] == null ? null : Stats.mean(runs[i]);
         double total = 0;
         for (Double d : ms) if (d != null) total += d;
         List<OpKernel> r = new ArrayList<>();
@@ -2082,7 +2093,8 @@ public class AnalyzeResults implements Callable<Integer> {
                     : "the ETDump's XNNPACK events do not match the log's operators (is it the same model?): times left out";
         };
         List<OpKernel> list = List.copyOf(r);
-        return new Attribution(log.file(), e.klogFrom(), match, note, list, operatorVerdict(list), log.operatorLog());
+        return new Attribution(log.file(), e.klogFrom(), match, note, list, operatorVerdict(list), log.operatorLog(),
+                java.util.Collections.unmodifiableList(Arrays.asList(runs)));
     }
 
     /** XNNPACK operator events of the ETDump's Execute block (the one with the most runs), in event order. */
@@ -2095,12 +2107,12 @@ public class AnalyzeResults implements Callable<Integer> {
         return r;
     }
 
-    /** Fills events/ms for each log operator: by run order when names agree one to one, else by name and occurrence. */
-    static String matchEvents(List<OpLine> ops, List<Row> rows, String[] events, Double[] ms, int skip) {
+    /** Fills events/runs (ms per execution after the warm-up) for each log operator: by run order when names agree one to one, else by name and occurrence. */
+    static String matchEvents(List<OpLine> ops, List<Row> rows, String[] events, double[][] runs, int skip) {
         boolean order = rows.size() == ops.size();
         for (int i = 0; order && i < ops.size(); i++) order = sameOperator(ops.get(i), operatorType(rows.get(i).name()));
         if (order) {
-            for (int i = 0; i < ops.size(); i++) { events[i] = rows.get(i).name(); ms[i] = meanAfter(rows.get(i).raw(), skip); }
+            for (int i = 0; i < ops.size(); i++) { events[i] = rows.get(i).name(); runs[i] = after(rows.get(i).raw(), skip); }
             return "order";
         }
         Map<String, Row> byName = new HashMap<>();
@@ -2113,7 +2125,7 @@ public class AnalyzeResults implements Callable<Integer> {
                 Row x = byName.get(n + " #" + (seen.getOrDefault(n, 0) + 1));
                 if (x == null) continue;
                 events[i] = x.name();
-                ms[i] = meanAfter(x.raw(), skip);
+                runs[i] = after(x.raw(), skip);
                 any = true;
                 break;
             }
@@ -2128,10 +2140,11 @@ public class AnalyzeResults implements Callable<Integer> {
         return eventType.equals(o.type()) || eventType.equals(o.type() + " " + o.path());
     }
 
-    static Double meanAfter(double[] raw, int skip) {
+    /** An event's ms per execution after the first skip (warm-up); all of them when skip leaves none; null without any. */
+    static double[] after(double[] raw, int skip) {
         if (raw == null || raw.length == 0) return null;
         int from = skip < raw.length ? skip : 0;
-        return Stats.mean(Arrays.copyOfRange(raw, from, raw.length));
+        return Arrays.copyOfRange(raw, from, raw.length);
     }
 
     /**
@@ -2291,23 +2304,30 @@ public class AnalyzeResults implements Callable<Integer> {
     static ArrayNode kernelJoinJson(Attribution base, Attribution cand) {
         ArrayNode a = Kit.JSON.createArrayNode();
         if (base == null || cand == null) return a;
-        Map<String, OpKernel> after = joinKeys(cand.operators());
-        joinKeys(base.operators()).forEach((k, b) -> a.add(joinRow(k, b, after.remove(k))));
-        after.forEach((k, c) -> a.add(joinRow(k, null, c)));
+        Map<String, Integer> after = joinKeys(cand.operators());
+        joinKeys(base.operators()).forEach((k, i) -> {
+            Integer j = after.remove(k);
+            a.add(joinRow(k, base.operators().get(i), j == null ? null : cand.operators().get(j),
+                    base.runsMs().get(i), j == null ? null : cand.runsMs().get(j)));
+        });
+        after.forEach((k, j) -> a.add(joinRow(k, null, cand.operators().get(j), null, null)));
         return a;
     }
 
-    private static Map<String, OpKernel> joinKeys(List<OpKernel> ops) {
-        Map<String, OpKernel> r = new LinkedHashMap<>();
+    /** Join key ("Fully Connected GEMM #3") -> index of the operator in ops. */
+    private static Map<String, Integer> joinKeys(List<OpKernel> ops) {
+        Map<String, Integer> r = new LinkedHashMap<>();
         Map<String, Integer> seen = new HashMap<>();
-        for (OpKernel o : ops) {
+        for (int i = 0; i < ops.size(); i++) {
+            OpKernel o = ops.get(i);
             String family = (o.xnnpackOperator().replaceAll("\\s*\\([^)]*\\)", "").trim() + " " + o.path()).trim();
-            r.put(family + " #" + seen.merge(family, 1, Integer::sum), o);
+            r.put(family + " #" + seen.merge(family, 1, Integer::sum), i);
         }
         return r;
     }
 
-    private static ObjectNode joinRow(String key, OpKernel b, OpKernel c) {
+    /** One operator on both sides; its change judged by the noise rule (judge, on the means per execution) when both have times. */
+    private static ObjectNode joinRow(String key, OpKernel b, OpKernel c, double[] bRuns, double[] cRuns) {
         ObjectNode o = Kit.object();
         o.put("operator", key);
         o.put("before_event", b == null ? null : b.event());
@@ -2323,6 +2343,8 @@ public class AnalyzeResults implements Callable<Integer> {
         Double bm = b == null ? null : b.msPerRun(), cm = c == null ? null : c.msPerRun();
         num(o, "delta_ms", bm == null || cm == null ? null : cm - bm);
         num(o, "speedup", bm == null || cm == null || cm <= 0 ? null : bm / cm);
+        if (bRuns != null && cRuns != null) judgementJson(o, judge(bRuns, cRuns, false));
+        else { o.putNull("ci95_low"); o.putNull("ci95_high"); o.putNull("noise_floor_ms"); o.putNull("change"); }
         return o;
     }
 
@@ -2475,6 +2497,9 @@ public class AnalyzeResults implements Callable<Integer> {
      */
     static Interval bootstrap(double[] base, double[] cand, int resamples, long seed) { return bootstrap(base, cand, resamples, seed, true); }
 
+    /** A resampled ratio closer to 1 than this is 1 (rounding of sums of doubles, far below any measurable change). */
+    private static final double RATIO_EPSILON = 1e-9;
+
     /** As above, of the medians (median true) or the means; a resample whose candidate figure is 0 has the ratio +∞ (1 when both are 0). */
     static Interval bootstrap(double[] base, double[] cand, int resamples, long seed, boolean median) {
         if (base.length < 2 || cand.length < 2) return null;
@@ -2493,7 +2518,10 @@ public class AnalyzeResults implements Callable<Integer> {
                 sb = Stats.mean(b);
                 sc = Stats.mean(c);
             }
-            ratios[i] = sc != 0 ? sb / sc : sb == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+            double ratio = sc != 0 ? sb / sc : sb == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+            // equal figures summed in another order differ in the last bits: such a ratio is 1, so that an interval
+            // touching 1 is not reported (and judged) as excluding it
+            ratios[i] = Math.abs(ratio - 1.0) < RATIO_EPSILON ? 1.0 : ratio;
         }
         Arrays.sort(ratios);
         double lo = Stats.percentile(ratios, 2.5), hi = Stats.percentile(ratios, 97.5);
@@ -2690,7 +2718,7 @@ public class AnalyzeResults implements Callable<Integer> {
         num(o, "method_init_ms", c.methodInitMs());
         o.put("method_init_inside_load_method", c.initNested());
         ArrayNode w = o.putArray("warmup_ms");
-        for (double v : c.warmupMs()) w.add(v);
+        for (double v : c.warmupMs()) if (Double.isFinite(v)) w.add(v); else w.addNull();   // NaN: no Method::execute in it
         Double ratio = firstVsSteady(an);
         num(o, "first_vs_steady_median", ratio);
         o.put("first_in_statistics", an.skipRuns() == 0 && an.runsTotal() > 0);
@@ -2699,13 +2727,15 @@ public class AnalyzeResults implements Callable<Integer> {
 
     /** The first execution over the steady-state median (that of the executions after it when it is itself counted). */
     static Double firstVsSteady(Analysis an) {
-        Double first = an.coldStart().firstExecutionMs();
+        Double first = an.coldStart().firstExecutionMs(), med = steadyMedian(an);
+        return first == null || med == null || med <= 0 ? null : first / med;
+    }
+
+    /** The steady-state median: of the counted executions, less the first when it is itself counted; null without any. */
+    static Double steadyMedian(Analysis an) {
         double[] lat = an.latencyMs();
-        if (first == null || lat.length == 0) return null;
-        double[] rest = an.skipRuns() == 0 ? Arrays.copyOfRange(lat, 1, lat.length) : lat;
-        if (rest.length == 0) return null;
-        double med = Stats.median(rest);
-        return med > 0 ? first / med : null;
+        double[] rest = an.skipRuns() == 0 && lat.length > 0 ? Arrays.copyOfRange(lat, 1, lat.length) : lat;
+        return rest.length == 0 ? null : Stats.median(rest);
     }
 
     /** Whether the first execution is inside the statistics and more than COLD_OUTLIER_RATIO × the median of the others. */
@@ -3070,7 +3100,7 @@ public class AnalyzeResults implements Callable<Integer> {
             for (double v : c.warmupMs()) warm.add(py(v));
             csvLine(sb, Arrays.asList(e.in().label(), e.in().threads() == null ? null : e.in().threads().toString(),
                     pyOrNull(c.firstExecutionMs()), pyOrNull(c.loadMs()), pyOrNull(c.loadMethodMs()), pyOrNull(c.methodInitMs()),
-                    String.valueOf(c.warmupMs().length), String.join(" ", warm), an.e2e() == null ? null : py(an.e2e().median()),
+                    String.valueOf(c.warmupMs().length), String.join(" ", warm), pyOrNull(steadyMedian(an)),
                     pyOrNull(firstVsSteady(an))));
         }
         return sb.toString();
@@ -3244,6 +3274,13 @@ public class AnalyzeResults implements Callable<Integer> {
                Integer skipRuns, List<Map<String, Object>> skipped, List<String> warnings) {
         int skipFor(Input in) {
             return skipRuns != null ? skipRuns : in.warmupInProcess() != null ? in.warmupInProcess() : 0;
+        }
+
+        /** Where skipFor's value comes from when it is the manifest's (for an error that names it), else null (--skip-runs). */
+        String skipFrom(Input in) {
+            if (skipRuns != null || in.warmupInProcess() == null) return null;
+            return (runDir == null ? "the manifest" : runDir.resolve("manifest.json").toString()) + ": warmup_in_process "
+                    + in.warmupInProcess() + " of " + in.label();
         }
     }
 
@@ -3483,7 +3520,7 @@ public class AnalyzeResults implements Callable<Integer> {
         for (Input in : job.inputs()) {
             Etdump d = in.etdump() == null ? null : readEtdump(in.etdump());
             List<Block> blocks = d == null ? null : inspector(d, rec);
-            Analysis an = d == null ? null : analyse(d, prog, rec, job.skipFor(in));
+            Analysis an = d == null ? null : analyse(d, prog, rec, job.skipFor(in), job.skipFrom(in));
             KernelLog klog = in.kernelLog() == null ? null : readKernelLog(in.kernelLog());
             core.add(new Experiment(in, d, blocks, an, klog, null, null, programView(prog, rec, an)));
         }
@@ -4135,9 +4172,7 @@ public class AnalyzeResults implements Callable<Integer> {
             List<String> borrowed = new ArrayList<>();
             for (Exp e : m.exps) {
                 String from = str(e.raw, "kernel_log_from");
-                Matcher th = from == null ? null : Pattern.compile("/t(\\d+)$").matcher(from);
-                if (th != null && th.find() && e.threads != null && Integer.parseInt(th.group(1)) != e.threads)
-                    borrowed.add(e.cite() + " borrows the log of " + from);
+                if (donorThreads(m, e, from) != null) borrowed.add(e.cite() + " borrows the log of " + from);
             }
             if (!borrowed.isEmpty())
                 t.append(capitalise(String.join("; ", borrowed))).append(", which ran at another thread count: XNNPACK may select other "
@@ -4576,6 +4611,13 @@ public class AnalyzeResults implements Callable<Integer> {
         // Report: kernel per operator (the per-operator attribution of the kernel log, and its on/off join)
         // =================================================================================================================
 
+        /** The thread count of the experiment whose kernel log e borrows (from), when it differs from e's; else null. */
+        private static Integer donorThreads(Model m, Exp e, String from) {
+            Exp donor = from == null ? null : m.find(from);
+            Integer t = donor == null ? null : donor.threads;
+            return t != null && e.threads != null && !t.equals(e.threads) ? t : null;
+        }
+
         private static List<Exp> withOperatorKernels(Model m) {
             return m.exps.stream().filter(e -> e.raw.path("operator_kernels").isObject()).toList();
         }
@@ -4621,8 +4663,10 @@ public class AnalyzeResults implements Callable<Integer> {
                 d.add(new Heading(3, e.cite()));
                 d.add(new Para("SME2 per operator:", or(str(ok, "verdict"), "–") + "."));
                 String from = str(ok, "log_from");
-                d.add(new Para("Kernel log:", or(str(ok, "log"), "–") + (from == null ? "" : " (from " + from + ")") + "; "
-                        + or(str(ok, "match_note"), "")));
+                Integer other = donorThreads(m, e, from);
+                d.add(new Para("Kernel log:", or(str(ok, "log"), "–") + (from == null ? "" : " (from " + from + (other == null ? ""
+                        : ", which ran at " + count(other, "thread", "threads") + ", not " + e.threads + ": XNNPACK may select other "
+                        + "microkernels and tiles at other thread counts") + ")") + "; " + or(str(ok, "match_note"), "")));
                 List<JsonNode> ops = new ArrayList<>(list(ok, "operators"));
                 ops.sort(Comparator.comparingDouble((JsonNode x) -> fin(num(x, "ms_per_run")) ? -num(x, "ms_per_run") : 0));
                 List<List<String>> rows = new ArrayList<>();
@@ -4659,11 +4703,12 @@ public class AnalyzeResults implements Callable<Integer> {
                 List<List<String>> rows = new ArrayList<>();
                 for (JsonNode x : join.subList(0, Math.min(m.top, join.size())))
                     rows.add(List.of(or(str(x, "operator"), "?"), or(str(x, "before_kernel"), "–"), or(str(x, "after_kernel"), "–"),
-                            ms3(num(x, "before_ms")), ms3(num(x, "after_ms")), fin(num(x, "speedup")) ? times(num(x, "speedup")) : "–"));
+                            ms3(num(x, "before_ms")), ms3(num(x, "after_ms")), fin(num(x, "speedup")) ? times(num(x, "speedup")) : "–",
+                            or(str(x, "change"), "–")));
                 d.add(new Para(null, join.stream().filter(x -> x.path("kernel_changed").asBoolean()).count() + " of " + join.size()
                         + " operators changed kernel from " + or(str(c, "baseline"), "?") + " to " + or(str(c, "candidate"), "?")
                         + " (operators pair by kind and occurrence, whatever their data type). All are in analysis_summary.json."));
-                d.add(new Table(List.of("Operator", "Before kernel", "After kernel", "Before ms", "After ms", "Speedup"), "lllrrr", rows));
+                d.add(new Table(List.of("Operator", "Before kernel", "After kernel", "Before ms", "After ms", "Speedup", "Change"), "lllrrrl", rows));
             }
         }
 

@@ -375,6 +375,22 @@ class AnalyzeResultsTest {
         assertTrue(none.warnings().contains("1 run(s) have no Method::execute event: no end-to-end time for them"), none.warnings().toString());
     }
 
+    /** A warm-up execution without Method::execute has no time: null in cold_start.warmup_ms (JSON numbers or null, never "NaN"). */
+    @Test
+    void aWarmupRunWithoutMethodExecuteIsNullInTheColdStart() {
+        String igemm = "Convolution (NHWC, F32) IGEMM";
+        EtdumpWriter w = new EtdumpWriter()
+                .block("Execute").delegate(igemm + " #1", 0, 2000, 12000).op("DELEGATE_CALL", 0, 1000, 13000)
+                .block("Execute").delegate(igemm + " #1", 0, 2000, 5000).op("DELEGATE_CALL", 0, 1000, 6000).op("Method::execute", 0, 0, 8000)
+                .block("Execute").delegate(igemm + " #1", 0, 2000, 7000).op("DELEGATE_CALL", 0, 1000, 8000).op("Method::execute", 0, 0, 10000);
+        AnalyzeResults.Etdump d = AnalyzeResults.parseEtdump("warm.etdump", w.finish());
+        AnalyzeResults.Analysis an = AnalyzeResults.analyse(d, null, null, 1);
+        JsonNode warm = AnalyzeResults.coldStartJson(an).get("warmup_ms");
+        assertEquals(1, warm.size());
+        assertTrue(warm.get(0).isNull(), warm.toString());
+        assertTrue(AnalyzeResults.coldStartJson(an).get("first_execution_ms").isNull());
+    }
+
     @Test
     void portableKernelsOfTheDocsEtdumpAreCategorised() {
         AnalyzeResults.Analysis an = AnalyzeResults.analyse(AnalyzeResults.readEtdump(TestKit.shared("etdump/executorch-docs-portable-cnn.etdp")), null, null, 0);

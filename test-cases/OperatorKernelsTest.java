@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -127,6 +128,53 @@ class OperatorKernelsTest {
         for (JsonNode x : join) assertFalse(x.get("kernel_changed").asBoolean(), "1 vs 2 threads: same kernels " + x);
         assertEquals("Fully Connected GEMM #1", join.get(3).get("operator").asText());
         assertTrue(join.get(3).get("speedup").asDouble() > 0);
+    }
+
+    /** The join's per-operator times are judged by the noise rule, like every other operator and category delta. */
+    @Test
+    void theKernelJoinJudgesEachOperatorsChangeByTheNoiseRule() throws Exception {
+        Path out = tmp.resolve("noise");
+        TestKit.Run r = TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", TestKit.shipped("demo-run").toString(),
+                "--out", out.toString()));
+        assertEquals(0, r.code(), r.toString());
+        JsonNode s = Kit.JSON.readTree(out.resolve("analysis_summary.json").toFile());
+        // each operator instance's per-execution times, read independently from inspector.csv (steady state: the 5 warm-up left out)
+        Map<String, double[]> t1 = steadyRuns(out.resolve("inspector.csv"), "host_fp32/t1"), t2 = steadyRuns(out.resolve("inspector.csv"), "host_fp32/t2");
+        int judged = 0, noise = 0;
+        for (JsonNode x : s.get("comparisons").get(0).get("operator_kernels")) {
+            double[] b = t1.get(x.get("before_event").asText()), a = t2.get(x.get("after_event").asText());
+            assertEquals(20, b.length, x.toString());
+            double bm = Arrays.stream(b).average().orElseThrow(), am = Arrays.stream(a).average().orElseThrow();
+            assertEquals(bm, x.get("before_ms").asDouble(), 1e-9, x.toString());
+            assertEquals(am, x.get("after_ms").asDouble(), 1e-9, x.toString());
+            String change = x.get("change").asText();
+            double floor = Math.max(0.010, 0.01 * bm);
+            assertEquals(floor, x.get("noise_floor_ms").asDouble(), 1e-12, x.toString());
+            if (Math.abs(am - bm) <= floor) assertEquals("no measurable change", change, "below the floor: " + x);
+            else if (x.get("ci95_low").asDouble() > 1) assertEquals("faster", change, x.toString());
+            if (!change.equals("no measurable change")) {
+                assertTrue(Math.abs(am - bm) > floor, x.toString());
+                assertTrue(x.get("ci95_low").asDouble() > 1 || x.get("ci95_high").asDouble() < 1, x.toString());
+            } else noise++;
+            judged++;
+        }
+        assertEquals(32, judged);
+        assertTrue(noise > 0 && noise < 32, "tiny operators within noise, the big ones faster: " + noise);
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("| Operator | Before kernel | After kernel | Before ms | After ms | Speedup | Change |"), md);
+    }
+
+    /** Per Execute-block event of one experiment in inspector.csv: its raw per-execution ms after the first 5 (warm-up). */
+    private static Map<String, double[]> steadyRuns(Path csv, String label) throws Exception {
+        Map<String, double[]> r = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(csv)) {
+            if (!line.startsWith("Execute,") || !line.endsWith("," + label)) continue;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Execute,(\"[^\"]*\"|[^,]*),\"?\\[([^\\]]*)\\]").matcher(line);
+            assertTrue(m.find(), line);
+            double[] raw = Arrays.stream(m.group(2).split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+            r.put(m.group(1).replace("\"", ""), Arrays.copyOfRange(raw, 5, raw.length));
+        }
+        return r;
     }
 
     @Test

@@ -84,6 +84,13 @@ class SteadyStateTest {
         String csv = Files.readString(tmp.resolve("a/cold_start.csv"));
         assertTrue(csv.startsWith("experiment,threads,first_execution_ms,load_ms,load_method_ms,method_init_ms,warmup_skipped,warmup_ms,"
                 + "steady_median_ms,first_vs_steady_median\nhost_fp32/t1,1,7.850152,"), csv);
+        // the kernel-logging runs count their first execution: the steady median is that of the executions after it,
+        // the same one first_vs_steady_median divides by (manifest latencies: 5.263933, 2.394967, 2.628787)
+        String xnnlog = csv.lines().filter(l -> l.startsWith("host_fp32_xnnlog/t1,")).findFirst().orElseThrow();
+        String[] cells = xnnlog.split(",");
+        double steadyT1 = (2.394967 + 2.628787) / 2;
+        assertEquals(steadyT1, Double.parseDouble(cells[8]), 1e-12, xnnlog);
+        assertEquals(5.263933 / steadyT1, Double.parseDouble(cells[9]), 1e-12, xnnlog);
         String md = Files.readString(tmp.resolve("a/report.md"));
         assertTrue(md.contains("## Cold start"), md);
         assertTrue(md.contains("| host_fp32/t1 | 7.850 | "), md);
@@ -119,6 +126,28 @@ class SteadyStateTest {
         assertEquals(0, e.get("warmup_skipped").asInt());
         assertEquals(f.latencies(0), doubles(e.get("latency_ms")), "every execution, as before the in-process warm-up");
         assertTrue(e.get("cold_start").get("first_in_statistics").asBoolean());
+    }
+
+    @Test
+    void aManifestWarmupThatLeavesNothingIsNamedAsTheManifestsNotAsSkipRuns() throws Exception {
+        // The manifest records 3 in-process warm-up executions for the kernel-logging runs, whose ETDumps hold only 3:
+        // the user passed no --skip-runs, so the error must name the manifest's field and say how to override it.
+        Path copy = tmp.resolve("w");
+        copyTree(TestKit.shipped("demo-run"), copy);
+        ObjectNode m = (ObjectNode) Kit.readJson(copy.resolve("manifest.json"));
+        for (JsonNode r : m.get("results"))
+            if ("xnntrace".equals(r.get("mode").asText())) ((ObjectNode) r.get("metrics")).put("warmup_in_process", 3);
+        Kit.writeJson(copy.resolve("manifest.json"), m);
+        TestKit.Run r = TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", copy.toString(), "--out", tmp.resolve("wo").toString()));
+        assertEquals(2, r.code(), r.toString());
+        assertFalse(r.err().contains("--skip-runs 3 drops"), "no --skip-runs was given: " + r.err());
+        assertTrue(r.err().contains(copy.resolve("manifest.json") + ": warmup_in_process 3 of host_fp32_xnnlog/t1 drops all 3 executions of "
+                + copy.resolve("host_fp32_xnnlog/t1/run.etdump")), r.err());
+        assertTrue(r.err().contains("pass --skip-runs (at most 2) to override the manifest, or re-run the pipeline"), r.err());
+        // an explicit --skip-runs still overrides the manifest
+        TestKit.Run ok = TestKit.inProcess((o, e) -> AnalyzeResults.run(o, e, "--run-dir", copy.toString(), "--out", tmp.resolve("wo2").toString(),
+                "--skip-runs", "1"));
+        assertEquals(0, ok.code(), ok.toString());
     }
 
     @Test
@@ -199,6 +228,9 @@ class SteadyStateTest {
             checked.add(f.getKey() + ":" + j.get("change").asText());
         });
         assertTrue(checked.contains("POOL_REDUCE:no measurable change"), checked.toString());
+        // POOL_REDUCE's per-run times are whole microseconds: resamples of equal means give the ratio 1 exactly (numpy: 1.0),
+        // so its interval touches 1 and must not read as excluding it through rounding (1.0000000000015)
+        assertEquals(1.0, c.get("category_changes").get("POOL_REDUCE").get("ci95_low").asDouble(), 0, c.get("category_changes").toString());
         assertTrue(checked.contains("GEMM:faster"), checked.toString());
         for (JsonNode d : c.get("operator_deltas"))
             if (!d.get("change").asText().equals("no measurable change"))
@@ -251,6 +283,11 @@ class SteadyStateTest {
         for (JsonNode i : b.get("insights")) if (i.get("title").asText().startsWith("SME2 microkernels selected")) finding = i.get("text").asText();
         assertNotNull(finding);
         assertTrue(finding.contains("Host_fp32/t2 (2 threads) borrows the log of host_fp32_xnnlog/t1, which ran at another thread count"), finding);
+        // the per-operator attribution made from that log says so too, where its kernels and tiles are listed
+        String md2 = Files.readString(tmp.resolve("k2/report.md"));
+        assertTrue(md2.contains("(from host_fp32_xnnlog/t1, which ran at 1 thread, not 2: XNNPACK may select other microkernels and tiles "
+                + "at other thread counts)"), md2);
+        assertTrue(md2.contains("(from host_fp32_xnnlog/t1); "), "the 1-thread experiment borrows its own thread count's log: " + md2);
     }
 
     @Test
