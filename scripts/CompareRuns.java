@@ -245,27 +245,6 @@ public class CompareRuns implements Callable<Integer> {
     // Reading a run folder: manifest, summary (analysed first when missing or stale), all paths confined to the folder
     // =====================================================================================================================
 
-    /**
-     * rel resolved inside dir: no absolute path, no `..` leaving it, no symbolic link leading out of it (checked on the real
-     * path when the file exists). Null when it would escape.
-     */
-    static Path inside(Path dir, String rel) {
-        if (rel == null || rel.isEmpty() || rel.indexOf('\0') >= 0) return null;
-        Path r;
-        try { r = Path.of(rel); } catch (java.nio.file.InvalidPathException e) { return null; }
-        if (r.isAbsolute()) return null;
-        Path p = dir.resolve(r).normalize();
-        if (!p.startsWith(dir)) return null;
-        Path q = p;   // the deepest part that exists: a symbolic link anywhere on the way must stay inside
-        while (q != null && !q.equals(dir) && !Files.exists(q, LinkOption.NOFOLLOW_LINKS)) q = q.getParent();
-        if (q == null || q.equals(dir)) return p;
-        try {
-            return q.toRealPath().startsWith(dir.toRealPath()) ? p : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     /** Why a summary cannot be used as is (missing, stale, unreadable), or null when it is current. */
     static String staleness(JsonNode manifest, Summary s) {
         if (s == null) return "no analysis/analysis_summary.json";
@@ -364,8 +343,10 @@ public class CompareRuns implements Callable<Integer> {
         JsonNode m = Kit.readJson(mf);
         if (!m.isObject() || !m.path("results").isArray())
             throw Kit.UserError.badInput(mf + ": $.results: missing or not a list", "pass a run folder written by MacPipeline or AndroidPipeline");
-        Path sf = inside(dir, "analysis/analysis_summary.json");
-        if (sf == null) return new Loaded(dir, runId, role, m, null, null, "analysis/ leads outside the run folder (a symbolic link): not read");
+        Kit.Inside in = Kit.inside(dir, "analysis/analysis_summary.json");
+        Path sf = in.path();
+        if (sf == null) return new Loaded(dir, runId, role, m, null, null, in.why().contains("symbolic link")
+                ? "analysis/ leads outside the run folder (a symbolic link): not read (" + in.why() + ")" : in.why() + ": not read");
         Summary s = Files.isRegularFile(sf) ? readSummaryOrNull(sf) : null;
         String why = staleness(m, s);
         if (why == null) return new Loaded(dir, runId, role, m, s, null, null);

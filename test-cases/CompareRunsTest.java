@@ -415,13 +415,13 @@ class CompareRunsTest {
     void pathsStayInsideTheRunFolder() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
-        assertEquals(run.resolve("a/b"), CompareRuns.inside(run, "a/b"));
-        assertNull(CompareRuns.inside(run, "../elsewhere/x"));
-        assertNull(CompareRuns.inside(run, "a/../../elsewhere"));
-        assertNull(CompareRuns.inside(run, outside.toString()));
-        assertNull(CompareRuns.inside(run, "a\0b"));
+        assertEquals(run.resolve("a/b"), Kit.inside(run, "a/b").path());
+        assertNull(Kit.inside(run, "../elsewhere/x").path());
+        assertNull(Kit.inside(run, "a/../../elsewhere").path());
+        assertNull(Kit.inside(run, outside.toString()).path());
+        assertNull(Kit.inside(run, "a\0b").path());
         Files.createSymbolicLink(run.resolve("analysis"), outside);
-        assertNull(CompareRuns.inside(run, "analysis/analysis_summary.json"), "a symbolic link out of the folder");
+        assertNull(Kit.inside(run, "analysis/analysis_summary.json").path(), "a symbolic link out of the folder");
 
         // a run folder whose analysis/ leads elsewhere: reported, its summary never read, nothing written there
         Files.writeString(run.resolve("manifest.json"), "{\"schema_version\": 1, \"generated_at\": \"2026-11-01T00:00:00Z\", \"status\": \"ok\", \"results\": []}");
