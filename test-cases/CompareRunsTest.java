@@ -293,7 +293,7 @@ class CompareRunsTest {
         assertEquals(0, ok.code(), ok.toString());
         assertTrue(ok.err().contains("[ok]   gate: no regression in 3 row(s) (threshold 5%, 95% CI)"), ok.err());
         assertFalse(ok.err().contains("[fail]"), ok.err());
-        // the lines the Learning Path page shows (content/10-team-scale-profiling.md)
+        // the lines the Learning Path page shows (content/12-team-scale-profiling.md)
         assertTrue(bad.err().contains("[fail] mnv1_xnnpack fp32 on host:Darwin/arm64/Apple M4 Pro, host-sme2-off t1: 1.890 → 2.077 ms (+9.9%, speedup 0.910x, "
                 + "95% CI 0.900–0.919): REGRESSION: slower by more than 5% and the CI excludes 1\n"), bad.err());
         assertTrue(ok.err().contains("host-sme2-off t1: 1.890 → 1.906 ms (+0.9%, speedup 0.991x, 95% CI 0.978–1.002): ok: within noise (the CI includes 1)\n"), ok.err());

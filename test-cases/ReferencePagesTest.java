@@ -8,8 +8,8 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The generated reference pages (content/11-command-reference.md from the scripts' picocli models,
- * content/12-configuration-reference.md from configs/config.schema.json) are what the generator writes today:
+ * The generated reference pages (content/13-command-reference.md from the scripts' picocli models,
+ * content/14-configuration-reference.md from configs/config.schema.json) are what the generator writes today:
  * a script or the schema that changes without the pages fails here.
  */
 class ReferencePagesTest {

@@ -16,15 +16,15 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The two generated reference pages of the Learning Path: {@code content/11-command-reference.md} from every script's
- * picocli model, {@code content/12-configuration-reference.md} from {@code configs/config.schema.json} (with example
+ * The two generated reference pages of the Learning Path: {@code content/13-command-reference.md} from every script's
+ * picocli model, {@code content/14-configuration-reference.md} from {@code configs/config.schema.json} (with example
  * values from {@code configs/examples/}). Pure functions of the repository's files: the same input gives the same
  * bytes, so {@code ReferencePagesTest} can compare them with the committed pages. Written by
  * {@code ./jbang test-cases/GenerateReference.java}.
  */
 public final class ReferencePages {
-    public static final String COMMAND_PAGE = "content/11-command-reference.md";
-    public static final String CONFIG_PAGE = "content/12-configuration-reference.md";
+    public static final String COMMAND_PAGE = "content/13-command-reference.md";
+    public static final String CONFIG_PAGE = "content/14-configuration-reference.md";
     public static final String REGENERATE = "./jbang test-cases/GenerateReference.java";
 
     private ReferencePages() {}
@@ -62,7 +62,7 @@ public final class ReferencePages {
         b.append("""
                 ---
                 title: Look up every script's options, defaults, and exit codes
-                weight: 12
+                weight: 14
                 description: Find the synopsis, options with their defaults, positional parameters, exit codes, and examples of each script of the toolkit, generated from the scripts themselves.
                 layout: learningpathall
                 ---
@@ -289,7 +289,7 @@ public final class ReferencePages {
         b.append("""
                 ---
                 title: Look up every key of the pipeline configuration file
-                weight: 13
+                weight: 15
                 description: Find the JSON path, type, default, allowed values, and an example of each key of the config files that MacPipeline and AndroidPipeline read, generated from the JSON schema.
                 layout: learningpathall
                 ---
