@@ -404,7 +404,7 @@ class DocsTest {
         assertEquals(List.of("01-performance-stack.md", "02-quick-start.md", "03-setup.md", "04-build-runners.md",
                 "05-export-models.md", "06-run-pipelines.md", "07-analyze-results.md",
                 "09-onboard-your-model.md", "10-android-sme2.md", "11-agentic-kits.md", "12-team-scale-profiling.md",
-                "13-command-reference.md", "14-configuration-reference.md", "16-faq.md"), names);
+                "13-command-reference.md", "14-configuration-reference.md", "15-troubleshooting.md", "16-faq.md"), names);
         for (int i = 0; i < pages.size(); i++) {
             String name = names.get(i);
             assertTrue(name.matches("[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);

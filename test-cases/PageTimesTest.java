@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The time of every page is one number of minutes, and the pages add up to the front matter's minutes_to_complete. */
 class PageTimesTest {
-    /** The generated reference pages are looked up, not worked through: their Time row says so and adds nothing. */
-    static final List<String> REFERENCE_PAGES = List.of(ReferencePages.COMMAND_PAGE, ReferencePages.CONFIG_PAGE);
+    /** The reference pages (generated ones, and troubleshooting) are looked up, not worked through: their Time row says so and adds nothing. */
+    static final List<String> REFERENCE_PAGES = List.of(ReferencePages.COMMAND_PAGE, ReferencePages.CONFIG_PAGE,
+            TroubleshootingPageTest.PAGE);
     static final String REFERENCE_TIME = "| Time | As long as you need: this page is a reference |";
     static final Pattern TIME = Pattern.compile("^\\| Time \\| (\\d+) minutes?\\b(.*)\\|$", Pattern.MULTILINE);
 
