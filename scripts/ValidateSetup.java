@@ -951,7 +951,7 @@ public class ValidateSetup implements Callable<Integer> {
         }
         String fix = "install NDK r" + limits.ndkMin() + " or newer (Android Studio SDK Manager, or `sdkmanager \"ndk;27.2.12479018\"`) and export ANDROID_NDK=<its folder>";
         if (value == null) {
-            checks.fail("android-ndk", "ANDROID_NDK is not set (nor ANDROID_NDK_HOME)", fix);
+            checks.fail("android-ndk", "ANDROID_NDK is not set (nor ANDROID_NDK_HOME or ANDROID_NDK_ROOT)", fix);
             return;
         }
         Path ndk = Path.of(value);

@@ -554,12 +554,21 @@ class ValidateSetupTest {
     void ndkUnsetOrNotAnNdkFails() throws Exception {
         ValidateSetupEnv e = env().adb(List.of("R5CX1234 device"), true);
         JsonNode c = check(json(run(e, "--stage", "android", "--json")), "android-ndk");
-        assertEquals("ANDROID_NDK is not set (nor ANDROID_NDK_HOME)", c.get("message").asText());
+        assertEquals("ANDROID_NDK is not set (nor ANDROID_NDK_HOME or ANDROID_NDK_ROOT)", c.get("message").asText());
         assertEquals("install NDK r27 or newer (Android Studio SDK Manager, or `sdkmanager \"ndk;27.2.12479018\"`) and export ANDROID_NDK=<its folder>",
                 c.get("fix").asText());
         e.env.put("ANDROID_NDK_HOME", tmp.toString());
         assertCheck(json(run(e, "--stage", "android", "--json")), "android-ndk", "fail",
                 "ANDROID_NDK_HOME=" + tmp + " is not an NDK (no source.properties there)");
+    }
+
+    @Test
+    void ndkRootIsAcceptedLikeBuildRunnersAcceptsIt() throws Exception {
+        ValidateSetupEnv e = env().adb(List.of("R5CX1234 device"), true);
+        Path ndk = e.ndk("27.2.12479018");
+        e.env.remove("ANDROID_NDK");
+        e.env.put("ANDROID_NDK_ROOT", ndk.toString());
+        assertCheck(json(run(e, "--stage", "android", "--json")), "android-ndk", "ok", "Android NDK r27 (27.2.12479018) at " + ndk);
     }
 
     @Test
