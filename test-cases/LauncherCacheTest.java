@@ -283,6 +283,20 @@ class LauncherCacheTest {
     }
 
     @Test
+    void jbangsEnvironmentIsPartOfTheKeyExceptWhatTheLauncherSetsItself() throws Exception {
+        checkout();
+        launch(repo, "scripts/Hello.java");
+        // A script that starts another through ./jbang passes on the variables this launcher exported: the same entry.
+        launch(repo, Map.of("JBANG_RUNTIME_SHELL", "bash", "JBANG_LAUNCH_CMD", repo.resolve("jbang").toString(), "JBANG_STDIN_NOTTY", "true"), "scripts/Hello.java");
+        assertEquals(1, jbangCalls());
+        // JBang's own settings (another cache folder, another default Java) are another key.
+        launch(repo, Map.of("JBANG_CACHE_DIR", tmp.resolve("other-cache").toString()), "scripts/Hello.java");
+        assertEquals(2, jbangCalls());
+        launch(repo, Map.of("JAVA_HOME", tmp.resolve("no-such-jdk").toString()), "scripts/Hello.java");
+        assertEquals(3, jbangCalls());
+    }
+
+    @Test
     void anInstalledJbangOnPathIsUsedAsItIsWithoutTheCache() throws Exception {
         checkout();
         TestKit.fakeTool(bin, "jbang", "echo \"installed jbang: $*\"");
