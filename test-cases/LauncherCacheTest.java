@@ -308,6 +308,31 @@ class LauncherCacheTest {
         assertFalse(Files.exists(repo.resolve(".jbang/launch")), "the cache is this launcher's own, not an installed jbang's");
     }
 
+    /** test-cases/StartupBenchmark.java against a checkout whose launcher answers --help in about `seconds`. */
+    private TestKit.Run startupBenchmark(String seconds) throws IOException {
+        Path fake = Files.createDirectories(tmp.resolve("bench-" + seconds));
+        Files.createDirectories(fake.resolve("scripts"));
+        Files.writeString(fake.resolve("scripts/Tool.java"), "class Tool { public static void main(String[] a) {} }\n");
+        Files.writeString(fake.resolve("scripts/Kit.java"), "class Kit {}\n");
+        Files.writeString(fake.resolve("jbang-catalog.json"), "{\"aliases\": {\"tool\": {\"script-ref\": \"scripts/Tool.java\"}}}\n");
+        TestKit.fakeTool(fake, "jbang", "echo \"$*\" >> '" + fake.resolve("calls.txt") + "'; sleep " + seconds);
+        return TestKit.process(TestKit.repo(), Map.of("NO_COLOR", "1"), List.of(), Duration.ofMinutes(5), TestKit.repo().resolve("jbang").toString(),
+                "--quiet", "test-cases/StartupBenchmark.java", "--repo", fake.toString(), "--rounds", "3");
+    }
+
+    @Test
+    void theStartupBenchmarkTimesEveryScriptAndAliasAndExitsNonZeroWhenTheGoalIsMissed() throws Exception {
+        TestKit.Run fast = startupBenchmark("0");
+        assertEquals(0, fast.code(), fast.toString());
+        assertTrue(fast.out().contains("goal: every command's median <= 0.6 s: met"), fast.out());
+        assertTrue(fast.out().matches("(?s).*\\nscripts/Tool.java +\\d\\.\\d{3} s +\\d\\.\\d{3}-\\d\\.\\d{3} s\\ntool +.*"), fast.out());
+        assertEquals(2 * 5, Files.readAllLines(tmp.resolve("bench-0/calls.txt")).size(), "2 warm-up runs + 3 rounds, for the script and its alias");
+        assertTrue(Files.readAllLines(tmp.resolve("bench-0/calls.txt")).containsAll(List.of("scripts/Tool.java --help", "tool --help")));
+        TestKit.Run slow = startupBenchmark("0.7");
+        assertEquals(1, slow.code(), slow.toString());
+        assertTrue(slow.out().contains("goal: every command's median <= 0.6 s: MISSED"), slow.out());
+    }
+
     @Test
     void aRealScriptsHelpIsByteIdenticalThroughTheCacheAndWithoutIt() {
         Map<String, String> env = Map.of("NO_COLOR", "1");
