@@ -1,3 +1,4 @@
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +72,18 @@ class LauncherCacheTest {
         log = tmp.resolve("calls.log");
         builds = tmp.resolve("builds");
         return repo;
+    }
+
+    /** A background archive still being made would write into the folder JUnit deletes: wait for it (at most 20 s). */
+    @AfterEach
+    void backgroundArchivesFinish() throws Exception {
+        Path dir = repo == null ? null : repo.resolve(".jbang/launch");
+        for (int i = 0; i < 200 && dir != null && Files.isDirectory(dir); i++) {
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.filter(p -> p.toString().endsWith(".cds")).allMatch(p -> Files.exists(Path.of(p.toString().replaceAll("\\.cds$", ".jsa"))))) return;
+            }
+            Thread.sleep(100);
+        }
     }
 
     private TestKit.Run launch(Path dir, String... args) { return launch(dir, Map.of(), args); }
@@ -242,6 +255,21 @@ class LauncherCacheTest {
         assertEquals("cds=none\n", during.err(), "no half-written archive: " + during);
         assertTrue(Files.exists(archive()));
         assertEquals("cds=used\n", launch(repo, "scripts/Hello.java").err());
+    }
+
+    @Test
+    void aBuildRebuiltInPlaceAfterTheArchiveGetsANewArchive() throws Exception {
+        checkout();
+        launch(repo, "scripts/Hello.java");
+        Path jsa = archive();
+        assertEquals("cds=used\n", launch(repo, "scripts/Hello.java").err());
+        // JBang rebuilt the jar in place (`--fresh`): the archive is older than the build, the JVM would not use it.
+        Files.setLastModifiedTime(jsa, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        assertEquals("cds=none\n", launch(repo, "scripts/Hello.java").err());
+        archive();
+        assertEquals(2, Files.readAllLines(log).stream().filter(l -> l.startsWith("dump ")).count(), Files.readString(log));
+        assertEquals("cds=used\n", launch(repo, "scripts/Hello.java").err());
+        assertEquals(1, jbangCalls());
     }
 
     @Test
