@@ -32,13 +32,13 @@ class LauncherCacheTest {
             "if [[ \" $* \" == *' dev.jbang.Main '* ]]; then",
             "  echo \"jbang $*\" >> \"$log\"",
             "  while [ \"$1\" != dev.jbang.Main ]; do shift; done; shift",
-            "  while [[ \"$1\" == -* ]]; do shift; done",
+            "  opts=(); while [[ \"$1\" == -* ]]; do case \"$1\" in -R*) opts+=(\"${1#-R}\") ;; --runtime-option=*) opts+=(\"${1#*=}\") ;; esac; shift; done",
             "  ref=\"$1\"; shift",
             "  case \"$ref\" in *@*) ref=\"$(dirname \"${ref#*@}\")/scripts/Hello.java\" ;; esac",
             "  [ -f \"$ref\" ] || { echo \"[jbang] [ERROR] Script or alias could not be found or read: '$ref'\" >&2; exit 2; }",
             "  id=\"$(cat \"$ref\" \"$(dirname \"$ref\")/Kit.java\" | sha256sum | cut -c1-12)\"",
-            "  mkdir -p \"$FAKE_BUILDS\" && : > \"$FAKE_BUILDS/$id.jar\"",
-            "  printf '%q ' \"$0\" -classpath \"$FAKE_BUILDS/$id.jar\" Hello \"$@\"; echo",
+            "  mkdir -p \"$FAKE_BUILDS\" && { [ -e \"$FAKE_BUILDS/$id.jar\" ] || : > \"$FAKE_BUILDS/$id.jar\"; }",   // built once, then reused
+            "  printf '%q ' \"$0\" \"${opts[@]}\" -classpath \"$FAKE_BUILDS/$id.jar\" Hello \"$@\"; echo",
             "  exit 255",
             "fi",
             "cds=none",
@@ -46,8 +46,9 @@ class LauncherCacheTest {
             "  -XX:SharedArchiveFile=*) cds=used ;;",
             "  -XX:ArchiveClassesAtExit=*) echo \"dump $*\" >> \"$log\"; sleep \"${FAKE_DUMP_SECONDS:-0}\"; printf archive > \"${a#*=}\"; exit 0 ;;",
             "esac; done",
-            "while [ \"$1\" != -classpath ]; do shift; done; build=\"$(basename \"$2\" .jar)\"; shift 3",
-            "echo \"run $build\" >> \"$log\"",
+            "jvm=(); while [ \"$1\" != -classpath ]; do case \"$1\" in -XX:SharedArchiveFile=*|-Xshare:*|-Xlog:*) ;; *) jvm+=(\"$1\") ;; esac; shift; done",
+            "build=\"$(basename \"$2\" .jar)\"; shift 3",
+            "echo \"run $build ${jvm[*]}\" >> \"$log\"",
             "echo \"cds=$cds\" >&2",
             "printf 'build=%s launcher=%s args=' \"$build\" \"$SME2_LAUNCHER\"; printf '[%s]' \"$@\"; echo",
             "exit 3");
@@ -322,6 +323,23 @@ class LauncherCacheTest {
         assertEquals(2, jbangCalls());
         launch(repo, Map.of("JAVA_HOME", tmp.resolve("no-such-jdk").toString()), "scripts/Hello.java");
         assertEquals(3, jbangCalls());
+    }
+
+    @Test
+    void javaOptionsGivenWithDashRArePartOfTheKeyAndOfTheStoredCommand() throws Exception {
+        checkout();
+        for (int i = 0; i < 2; i++) launch(repo, "--quiet", "-R-Xmx64m", "scripts/Hello.java", "x");
+        assertEquals(1, jbangCalls());
+        for (int i = 0; i < 2; i++) launch(repo, "-R-Xmx64m", "--runtime-option=-Dk=v w", "scripts/Hello.java", "x");
+        assertEquals(2, jbangCalls());
+        launch(repo, "scripts/Hello.java", "x");
+        assertEquals(3, jbangCalls());
+        List<String> runs = Files.readAllLines(log).stream().filter(l -> l.startsWith("run ")).map(l -> l.substring(l.indexOf(' ', 4) + 1)).toList();
+        assertEquals(List.of("-Xmx64m", "-Xmx64m", "-Xmx64m -Dk=v w", "-Xmx64m -Dk=v w", ""), runs, Files.readString(log));
+        // A JBang option with a separate value is not parsed here: JBang every time.
+        launch(repo, "-R", "-Xmx64m", "scripts/Hello.java");
+        launch(repo, "-R", "-Xmx64m", "scripts/Hello.java");
+        assertEquals(5, jbangCalls());
     }
 
     @Test
