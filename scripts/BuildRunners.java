@@ -5,6 +5,7 @@
 //DEPS org.zeroturnaround:zt-exec:1.13.0
 //DEPS org.slf4j:slf4j-nop:1.7.36
 //SOURCES Kit.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION Builds executor_runner variants (SME2 on/off, kernel-logging, Android) with cmake + ninja; records build.json with the SME2 kernel evidence.
 
 import com.fasterxml.jackson.databind.JsonNode;

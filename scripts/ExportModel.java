@@ -5,6 +5,7 @@
 //DEPS org.zeroturnaround:zt-exec:1.13.0
 //DEPS org.slf4j:slf4j-nop:1.7.36
 //SOURCES Kit.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION Exports a PyTorch model (toy_cnn, an ExecuTorch example model or your own) to a .pte with its .etrecord and export.json.
 
 import com.fasterxml.jackson.databind.JsonNode;

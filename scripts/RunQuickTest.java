@@ -5,6 +5,7 @@
 //DEPS org.zeroturnaround:zt-exec:1.13.0
 //DEPS org.slf4j:slf4j-nop:1.7.36
 //SOURCES Kit.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION From a workspace to a first report: validates each stage, builds the SME2 on/off runners if missing, exports toy_cnn, runs the pipeline, validates the run.
 
 import com.fasterxml.jackson.databind.JsonNode;

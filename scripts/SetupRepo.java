@@ -5,6 +5,7 @@
 //DEPS org.zeroturnaround:zt-exec:1.13.0
 //DEPS org.slf4j:slf4j-nop:1.7.36
 //SOURCES Kit.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION Creates the workspace: a Python venv, ExecuTorch cloned at the pinned release with its submodules, ExecuTorch's installer; records workspace.json.
 
 import com.fasterxml.jackson.databind.JsonNode;

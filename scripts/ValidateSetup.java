@@ -5,6 +5,7 @@
 //DEPS org.zeroturnaround:zt-exec:1.13.0
 //DEPS org.slf4j:slf4j-nop:1.7.36
 //SOURCES Kit.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION Checks that this machine and workspace are ready for a stage (setup, build, export, run, android); one fix per problem.
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -26,7 +26,7 @@ class LauncherTest {
     }
 
     /** Makes `tool` available in bin as a one-line wrapper around the real program (no symlinks to clean up). */
-    private static void link(Path bin, String tool) throws IOException {
+    static void link(Path bin, String tool) throws IOException {
         Path real = tool.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java") : null;
         for (String dir : System.getenv("PATH").split(":")) {
             Path p = Path.of(dir, tool);

@@ -32,7 +32,7 @@ public final class DocCommands {
 
     /**
      * One jbang invocation of a repository script.
-     * kind: "script" (a class in scripts/), "tests" (test-cases/RunTests.java, test-cases/AnalyzeBenchmark.java, test-cases/CompareBenchmark.java), "unknown" (an alias or file that is
+     * kind: "script" (a class in scripts/), "tests" (test-cases/RunTests.java, test-cases/AnalyzeBenchmark.java, test-cases/CompareBenchmark.java, test-cases/StartupBenchmark.java), "unknown" (an alias or file that is
      * no script). scriptClass is the class name, ref what the doc wrote, args the script's arguments.
      */
     public record Command(Path file, int line, String text, String kind, String ref, String scriptClass,
@@ -181,7 +181,8 @@ public final class DocCommands {
             if (ref.endsWith(".java")) {
                 String base = ref.substring(ref.lastIndexOf('/') + 1, ref.length() - 5);
                 if (ref.equals("test-cases/RunTests.java") || ref.equals("test-cases/AnalyzeBenchmark.java")
-                        || ref.equals("test-cases/CompareBenchmark.java") || ref.equals("test-cases/GenerateReference.java")) kind = "tests";
+                        || ref.equals("test-cases/CompareBenchmark.java") || ref.equals("test-cases/GenerateReference.java")
+                        || ref.equals("test-cases/StartupBenchmark.java")) kind = "tests";
                 else if (ref.startsWith("http://") || ref.startsWith("https://")
                         ? ref.contains("/scripts/") : (ref.equals(base + ".java") || ref.equals("scripts/" + base + ".java"))) {
                     kind = "script";
