@@ -210,7 +210,7 @@ public class ExportModel implements Callable<Integer> {
             Map<String, Object> exp = Kit.ordered("schema_version", 1, "tool", "ExportModel", "created_at", Kit.utcNow(), "model", name,
                     "source", modelFile != null ? "file:" + modelFile + "#" + modelClass : BUILTIN.contains(name) ? "builtin" : "executorch.examples.models",
                     "weights", weights(name),
-                    "backend", backend.name(), "dtype", dtype.name(), "pte", pte.toString(), "pte_bytes", Files.size(pte),
+                    "backend", backend.name(), "dtype", dtype.name(), "dtype_applied", doc.path("dtype_applied").asText(null), "pte", pte.toString(), "pte_bytes", Files.size(pte),
                     "etrecord", etOk ? etrecord.toString() : null, "etrecord_api", doc.path("etrecord_api").asText(null),
                     "etrecord_route", doc.path("etrecord_route").asText(null), "etrecord_graphs", etOk ? etRecordGraphs(etrecord) : null,
                     "etrecord_error", doc.path("etrecord_error").asText(null),
@@ -787,12 +787,30 @@ public class ExportModel implements Callable<Integer> {
             EFFICIENT_SAM_UNTRAINED = "efficient_sam_untrained"
 
 
-            def efficient_sam_untrained():
+            def half_encoder(encoder):
+                \"""The encoder in float16 between float32 tensors: casts in, runs, casts out.\"""
+                import torch
+
+                class Half(torch.nn.Module):
+                    def __init__(self, inner):
+                        super().__init__()
+                        self.inner = inner.to(torch.float16)
+                        self.img_size = getattr(inner, "img_size", None)
+
+                    def forward(self, x):
+                        return self.inner(x.to(torch.float16)).to(torch.float32)
+
+                return Half(encoder)
+
+
+            def efficient_sam_untrained(dtype):
                 \"""ExecuTorch's example efficient_sam (EfficientSAM ViT-T: patch 16, width 192, 3 heads, 12 blocks, plus the
                 prompt encoder and mask decoder) built from the installed examples/models/efficient_sam/efficient_sam_core
                 with checkpoint=None: no download, random weights (seed 0), the example's inputs: a 1x3x1024x1024 image, one
                 point prompt 1x1x1x2 and its label 1x1x1. The core is imported as a package of its own, so the example's
-                wrapper (and its weights URL) is not needed.\"""
+                wrapper (and its weights URL) is not needed. fp16 converts the image encoder (the ViT, nearly all of the work):
+                the prompt encoder and mask decoder create float32 tensors explicitly (torch.float32, .to(torch.float)), so a
+                whole-model .half() cannot be traced; they stay float32, and so do the three inputs.\"""
                 import importlib
                 import importlib.util
                 import types
@@ -813,6 +831,9 @@ public class ExportModel implements Callable<Integer> {
                 build = importlib.import_module(package.__name__ + ".efficient_sam").build_efficient_sam
                 torch.manual_seed(0)
                 model = build(encoder_patch_embed_dim=192, encoder_num_heads=3, checkpoint=None).eval()
+                if dtype == "fp16":
+                    model.image_encoder = half_encoder(model.image_encoder)
+                    model.sme2_dtype_applied = "image encoder float16; prompt encoder, mask decoder and inputs float32"
                 h, w = 1024, 1024
                 images = torch.randn((1, 3, h, w))
                 points = torch.rand((1, 1, 1, 2)) * torch.tensor([h, w])
@@ -826,7 +847,7 @@ public class ExportModel implements Callable<Integer> {
                 if args.model == TOY_CNN:
                     return toy_cnn()
                 if args.model == EFFICIENT_SAM_UNTRAINED:
-                    return efficient_sam_untrained()
+                    return efficient_sam_untrained(args.dtype)
                 models = registry()
                 if args.model not in models:
                     raise Failure("unknown_model", "unknown model %s" % args.model, available=sorted(list(models) + [TOY_CNN, EFFICIENT_SAM_UNTRAINED]))
@@ -839,7 +860,7 @@ public class ExportModel implements Callable<Integer> {
 
             def as_dtype(model, inputs, dtype):
                 import torch
-                if dtype != "fp16":
+                if dtype != "fp16" or getattr(model, "sme2_dtype_applied", None):
                     return model, inputs
                 half = lambda t: t.to(torch.float16) if isinstance(t, torch.Tensor) and t.is_floating_point() else t
                 return model.to(torch.float16), tuple(half(t) for t in inputs)
@@ -960,6 +981,8 @@ public class ExportModel implements Callable<Integer> {
                 model = model.eval()
                 inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
                 model, inputs = as_dtype(model, inputs, args.dtype)
+                if getattr(model, "sme2_dtype_applied", None):
+                    result["dtype_applied"] = model.sme2_dtype_applied
                 result["inputs"] = [{"shape": list(x.shape), "dtype": str(x.dtype)} for x in inputs if isinstance(x, torch.Tensor)]
                 times["load"] = round(time.time() - t, 2)
 

@@ -402,7 +402,7 @@ class DocsTest {
         // The order is the reader's path: the Mac path (01-07), the SAM-family case study (08), then the advanced parts
         // (onboarding, Android), automation and team scale, and the reference pages at the end.
         assertEquals(List.of("01-performance-stack.md", "02-quick-start.md", "03-setup.md", "04-build-runners.md",
-                "05-export-models.md", "06-run-pipelines.md", "07-analyze-results.md",
+                "05-export-models.md", "06-run-pipelines.md", "07-analyze-results.md", "08-sam-case-study.md",
                 "09-onboard-your-model.md", "11-agentic-kits.md", "12-team-scale-profiling.md",
                 "13-command-reference.md", "14-configuration-reference.md", "16-faq.md"), names);
         for (int i = 0; i < pages.size(); i++) {

@@ -90,10 +90,14 @@ class EfficientSamExportTest {
     @Test
     void theEmbeddedProgramBuildsEfficientSamFromTheInstalledExamplesWithoutItsCheckpoint() {
         String p = ExportModel.PROGRAM;
-        assertTrue(p.contains("if args.model == EFFICIENT_SAM_UNTRAINED:\n        return efficient_sam_untrained()"), "dispatched before the registry");
+        assertTrue(p.contains("if args.model == EFFICIENT_SAM_UNTRAINED:\n        return efficient_sam_untrained(args.dtype)"), "dispatched before the registry");
         assertTrue(p.contains("os.path.join(b, \"efficient_sam\", \"efficient_sam_core\")"), "the core of ExecuTorch's example");
         assertTrue(p.contains("build(encoder_patch_embed_dim=192, encoder_num_heads=3, checkpoint=None)"), "ViT-T as build_efficient_sam_vitt, no checkpoint");
         assertTrue(p.contains("images = torch.randn((1, 3, h, w))") && p.contains("points = torch.rand((1, 1, 1, 2)) * torch.tensor([h, w])")
                 && p.contains("labels = torch.ones((1, 1, 1))"), "the example's three inputs (examples/models/efficient_sam/model.py)");
+        // fp16: the image encoder only (the decoder's code makes float32 tensors explicitly), recorded as dtype_applied
+        assertTrue(p.contains("if dtype == \"fp16\":\n        model.image_encoder = half_encoder(model.image_encoder)"), "fp16 converts the encoder");
+        assertTrue(p.contains("return self.inner(x.to(torch.float16)).to(torch.float32)"), "casts in and out of the float16 encoder");
+        assertTrue(p.contains("if dtype != \"fp16\" or getattr(model, \"sme2_dtype_applied\", None):"), "as_dtype leaves such a model alone");
     }
 }
