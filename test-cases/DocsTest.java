@@ -551,7 +551,7 @@ class DocsTest {
             }
         }
         assertEquals(List.of("sme2-analyze-results", "sme2-build-runners", "sme2-export-model", "sme2-onboard-model",
-                "sme2-run-android", "sme2-run-mac", "sme2-setup-workspace", "sme2-write-config"), names);
+                "sme2-run-android", "sme2-run-mac", "sme2-sam-case-study", "sme2-setup-workspace", "sme2-write-config"), names);
         String readme = Files.readString(REPO.resolve("agentic-kits/README.md"));
         for (String n : names) assertTrue(readme.contains("skills/" + n + "/SKILL.md"), "README lists " + n);
         String agents = Files.readString(REPO.resolve("agentic-kits/AGENTS.md"));

@@ -42,4 +42,29 @@ class RealEfficientSamTest {
         assertTrue(x.at("/operators/kernel_ops").has("aten::native_layer_norm.out"), "v1.3.1's partitioner leaves LayerNorm to portable kernels: " + x.get("operators"));
         assertTrue(Files.size(Path.of(x.get("pte").asText())) > 35_000_000L, "10.2 M fp32 weights");
     }
+
+    /** The onboarding worked example (content/09-onboard-your-model.md): LayerNorm written out moves it into XNNPACK. */
+    @Test
+    void theSamStyleEncoderOfTheOnboardingPageLosesItsPortableLayerNormsWhenWrittenOut() throws Exception {
+        String env = System.getenv("SME2_REAL_WORKSPACE");
+        Assumptions.assumeTrue(env != null && !env.isBlank(), "SME2_REAL_WORKSPACE is not set (a workspace whose .venv imports ExecuTorch), skipping");
+        Path ws = Path.of(env).toAbsolutePath();
+        Assumptions.assumeTrue(Files.isExecutable(ws.resolve(".venv/bin/python")), "SME2_REAL_WORKSPACE=" + ws + " has no .venv/bin/python, skipping");
+        Path file = TestKit.repo().resolve("configs/examples/sam_style_encoder.py");
+        JsonNode[] x = new JsonNode[2];
+        String[] classes = {"SamStyleEncoder", "SamStyleEncoderXnn"};
+        for (int i = 0; i < 2; i++) {
+            String cls = classes[i];
+            TestKit.Run r = TestKit.inProcess((o, e) -> ExportModel.run(System.getenv(), o, e, "--workspace", ws.toString(), "--model-file", file.toString(),
+                    "--model-class", cls, "--outdir", tmp.resolve("models").toString(), "--json"));
+            assertEquals(0, r.code(), r.toString());
+            x[i] = Kit.JSON.readTree(r.out());
+        }
+        assertEquals(8, x[0].at("/operators/kernel_ops/aten::native_layer_norm.out").asInt(), x[0].get("operators").toString());
+        assertFalse(x[1].at("/operators/kernel_ops").has("aten::native_layer_norm.out"), x[1].get("operators").toString());
+        assertTrue(x[1].at("/operators/delegate_calls").asInt() < x[0].at("/operators/delegate_calls").asInt(), "fewer breaks in the delegated graph");
+        assertTrue(x[1].at("/operators/kernel_calls").asInt() < x[0].at("/operators/kernel_calls").asInt());
+        assertEquals(16, x[1].at("/operators/delegated_node_kinds/XNNGlobalAvgPooling2d").asInt(), "the LayerNorms' means run in XNNPACK");
+        assertFalse(x[1].at("/operators/kernel_ops").has("aten::squeeze_copy.dims_out"), "reshapes, not squeeze: " + x[1].get("operators"));
+    }
 }
