@@ -16,22 +16,20 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class EfficientSamExportTest {
     @TempDir Path tmp;
+    /** ExportModelTest's workspace: the recording fake venv python that "exports" the shipped .pte fixture. */
+    final ExportModelTest base = new ExportModelTest();
     RecordingFakes fakes;
     Path ws;
 
     @BeforeEach
     void setUp() {
-        fakes = new RecordingFakes(tmp.resolve("fakes"));
-        ws = tmp.resolve("ws");
-        fakes.venvPython(ws.resolve(".venv"), "3.12.4");
-        RecordingFakes.write(fakes.dir.resolve("export-pte"), ExportModelTest.FIXTURE.toString());
+        base.tmp = tmp;
+        base.setUp();
+        fakes = base.fakes;
+        ws = base.ws;
     }
 
-    TestKit.Run export(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of("--workspace", ws.toString()));
-        all.addAll(List.of(args));
-        return TestKit.inProcess((out, err) -> ExportModel.run(fakes.env(), out, err, all.toArray(String[]::new)));
-    }
+    TestKit.Run export(String... args) { return base.export(args); }
 
     @Test
     void theBuiltInEfficientSamIsExportedInFp32AndFp16WithTheExactCommands() throws Exception {
