@@ -47,6 +47,10 @@ import java.util.regex.Pattern;
                 "  .export.log   the exporter's output",
                 "Models: toy_cnn (built in, no download: three 3x3 stride-2 convolutions",
                 "3->32->64->128 with ReLU, average pool, Linear 128->1000; input 1x3x96x96),",
+                "efficient_sam_untrained (built in, no download: ExecuTorch's example",
+                "efficient_sam, EfficientSAM ViT-T, with random weights; three inputs: image",
+                "1x3x1024x1024, point 1x1x1x2, label 1x1x1; ~4 s per inference fp32 on an",
+                "M1 Pro core set; efficient_sam itself downloads its weights),",
                 "a name of ExecuTorch's example registry (--list-models: mv2, mv3, resnet18,",
                 "ds_cnn...; some download pretrained weights), or your own model with",
                 "--model-file and --model-class (configs/templates/model_template.py).",
@@ -56,6 +60,7 @@ import java.util.regex.Pattern;
         footer = {
                 "  jbang scripts/ExportModel.java --model toy_cnn --dtype fp16",
                 "  jbang scripts/ExportModel.java --model mv2 --dtype int8",
+                "  jbang scripts/ExportModel.java --model efficient_sam_untrained --dtype fp16",
                 "  jbang scripts/ExportModel.java --model mv3 --backend portable",
                 "  jbang scripts/ExportModel.java --model-file my_model.py --model-class MyModel --dtype fp16",
                 "  jbang scripts/ExportModel.java --list-models"},
@@ -64,6 +69,9 @@ import java.util.regex.Pattern;
                 "2:bad input: unknown model (with the closest names), bad option or model file"})
 public class ExportModel implements Callable<Integer> {
     static final String TOY_CNN = "toy_cnn";
+    /** ExecuTorch's example efficient_sam built without its weights download (see the Python efficient_sam_untrained()). */
+    static final String EFFICIENT_SAM_UNTRAINED = "efficient_sam_untrained";
+    static final List<String> BUILTIN = List.of(TOY_CNN, EFFICIENT_SAM_UNTRAINED);
     static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final Kit.Io io;
@@ -80,7 +88,7 @@ public class ExportModel implements Callable<Integer> {
 
     enum Backend { xnnpack, portable }
 
-    @Option(names = "--model", paramLabel = "NAME", description = "toy_cnn or a name from --list-models")
+    @Option(names = "--model", paramLabel = "NAME", description = "toy_cnn, efficient_sam_untrained or a name from --list-models")
     String model;
 
     @Option(names = "--model-file", paramLabel = "FILE.py", description = "your own model: a Python file with a class that has get_eager_model() and get_example_inputs()")
@@ -160,9 +168,10 @@ public class ExportModel implements Callable<Integer> {
             if (!r.ok() || doc == null || !doc.has("registry")) throw failure(doc, r, null, "--list-models");
             List<String> names = new ArrayList<>();
             doc.get("registry").forEach(n -> names.add(n.asText()));
-            if (json) io.data(Kit.ordered("builtin", List.of(TOY_CNN), "registry", names, "executorch", doc.path("executorch").asText(null)));
+            if (json) io.data(Kit.ordered("builtin", BUILTIN, "registry", names, "executorch", doc.path("executorch").asText(null)));
             else {
-                io.out.println("built in: " + TOY_CNN + " (tiny CNN, no download)");
+                io.out.println("built in: " + TOY_CNN + " (tiny CNN, no download), " + EFFICIENT_SAM_UNTRAINED
+                        + " (ExecuTorch's efficient_sam, EfficientSAM ViT-T, random weights, no download)");
                 io.out.println("ExecuTorch " + doc.path("executorch").asText("?") + " examples (executorch.examples.models): " + String.join(", ", names));
             }
             return Kit.OK;
@@ -200,15 +209,17 @@ public class ExportModel implements Callable<Integer> {
             Pte.Summary s = Pte.read(pte);
             boolean etOk = Files.isRegularFile(etrecord) && doc.path("etrecord_error").isNull();
             Map<String, Object> exp = Kit.ordered("schema_version", 1, "tool", "ExportModel", "created_at", Kit.utcNow(), "model", name,
-                    "source", modelFile != null ? "file:" + modelFile + "#" + modelClass : name.equals(TOY_CNN) ? "builtin" : "executorch.examples.models",
-                    "backend", backend.name(), "dtype", dtype.name(), "pte", pte.toString(), "pte_bytes", Files.size(pte),
+                    "source", modelFile != null ? "file:" + modelFile + "#" + modelClass : BUILTIN.contains(name) ? "builtin" : "executorch.examples.models",
+                    "weights", weights(name),
+                    "backend", backend.name(), "dtype", dtype.name(), "dtype_applied", doc.path("dtype_applied").asText(null), "pte", pte.toString(), "pte_bytes", Files.size(pte),
                     "etrecord", etOk ? etrecord.toString() : null, "etrecord_api", doc.path("etrecord_api").asText(null),
                     "etrecord_route", doc.path("etrecord_route").asText(null), "etrecord_graphs", etOk ? etRecordGraphs(etrecord) : null,
                     "etrecord_error", doc.path("etrecord_error").asText(null),
                     "inputs", Kit.JSON.convertValue(doc.path("inputs"), List.class), "versions", Kit.JSON.convertValue(doc.path("versions"), Map.class),
                     "operators", s.operators(), "conversion", conversion(dtype, doc.path("exported_program"), s),
                     "execution_plans", s.plans(), "seconds", Kit.JSON.convertValue(doc.path("seconds"), Map.class),
-                    "total_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0, "log", log.toString());
+                    "total_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0, "log", log.toString(),
+                    "verified", VERIFIED, "not_verified", NOT_VERIFIED);
             Kit.writeJson(exportJson, exp);
             if (!etOk) io.warn("no ETRecord: " + doc.path("etrecord_error").asText("not written") + " (operator names in reports fall back to the .pte)");
             else if (s.delegateCalls() > 0 && Boolean.TRUE.equals(((Map<?, ?>) exp.get("etrecord_graphs")).get("readable"))
@@ -228,6 +239,25 @@ public class ExportModel implements Callable<Integer> {
         } finally {
             if (tmp != null) deleteTree(tmp);
         }
+    }
+
+    /** What every export.json states ExportModel checked ("verified") and what it leaves to the run ("not_verified"). */
+    static final List<String> VERIFIED = List.of(
+            "torch.export, lowering and to_executorch finished without error in the workspace's Python",
+            "the .pte was read back: its execution plans, delegate calls, XNNPACK nodes and kernel calls are the \"operators\" above");
+    static final List<String> NOT_VERIFIED = List.of(
+            "that executor_runner loads and runs the .pte (the pipelines do that: MacPipeline, AndroidPipeline, RunQuickTest)",
+            "that the .pte's outputs match the eager PyTorch model's (ExportModel does not run the model after export)",
+            "the latency: it depends on the runner build (SME2 on/off), threads and the device");
+
+    /** Where the model's weights come from, when ExportModel knows it (its built-in models); null for the others. */
+    static String weights(String name) {
+        return switch (name) {
+            case TOY_CNN -> "random (torch.manual_seed(0)): a tiny CNN for the workflow, not a trained model";
+            case EFFICIENT_SAM_UNTRAINED -> "random (torch.manual_seed(0)), not EfficientSAM's trained weights: the same architecture, operators and"
+                    + " shapes as efficient_sam (so the same work per inference for fp32/fp16), but the masks it outputs mean nothing";
+            default -> null;
+        };
     }
 
     /** Which graphs the ETRecord zip holds: the exported (ATen) program and the edge program the Inspector reads. */
@@ -330,7 +360,9 @@ public class ExportModel implements Callable<Integer> {
             }
             case "download" -> {
                 return Kit.UserError.failed(name + " needs pretrained weights, and the download failed: " + msg + where,
-                        "check the network connection (proxy: HTTPS_PROXY), or export a model without downloads: toy_cnn or mv2_untrained");
+                        "check the network connection (proxy: HTTPS_PROXY), or export a model without downloads: "
+                                + (name.startsWith("efficient_sam") ? EFFICIENT_SAM_UNTRAINED + " (the same architecture with random weights)"
+                                : "toy_cnn, " + EFFICIENT_SAM_UNTRAINED + " or mv2_untrained"));
             }
             case "unsupported_op" -> {
                 return Kit.UserError.failed("export of " + name + " (" + backend + ", " + dtype + ") failed in " + phase + ": " + msg + where,
@@ -753,14 +785,73 @@ public class ExportModel implements Callable<Integer> {
                 return model, obj.get_example_inputs(), None, dynamic
 
 
+            EFFICIENT_SAM_UNTRAINED = "efficient_sam_untrained"
+
+
+            def half_encoder(encoder):
+                \"""The encoder in float16 between float32 tensors: casts in, runs, casts out.\"""
+                import torch
+
+                class Half(torch.nn.Module):
+                    def __init__(self, inner):
+                        super().__init__()
+                        self.inner = inner.to(torch.float16)
+                        self.img_size = getattr(inner, "img_size", None)
+
+                    def forward(self, x):
+                        return self.inner(x.to(torch.float16)).to(torch.float32)
+
+                return Half(encoder)
+
+
+            def efficient_sam_untrained(dtype):
+                \"""ExecuTorch's example efficient_sam (EfficientSAM ViT-T: patch 16, width 192, 3 heads, 12 blocks, plus the
+                prompt encoder and mask decoder) built from the installed examples/models/efficient_sam/efficient_sam_core
+                with checkpoint=None: no download, random weights (seed 0), the example's inputs: a 1x3x1024x1024 image, one
+                point prompt 1x1x1x2 and its label 1x1x1. The core is imported as a package of its own, so the example's
+                wrapper (and its weights URL) is not needed. fp16 converts the image encoder (the ViT, nearly all of the work):
+                the prompt encoder and mask decoder create float32 tensors explicitly (torch.float32, .to(torch.float)), so a
+                whole-model .half() cannot be traced; they stay float32, and so do the three inputs.\"""
+                import importlib
+                import importlib.util
+                import types
+                import torch
+                try:
+                    spec = importlib.util.find_spec("executorch.examples.models")
+                except ImportError as e:
+                    raise import_failure("executorch.examples.models", e)
+                bases = list(spec.submodule_search_locations or []) if spec else []
+                cores = [os.path.join(b, "efficient_sam", "efficient_sam_core") for b in bases]
+                core = next((c for c in cores if os.path.isfile(os.path.join(c, "efficient_sam.py"))), None)
+                if core is None:
+                    raise Failure("import", "executorch.examples.models has no efficient_sam/efficient_sam_core/efficient_sam.py (looked in %s)"
+                                  % (", ".join(bases) or "no installed executorch.examples.models"))
+                package = types.ModuleType("sme2_efficient_sam_core")
+                package.__path__ = [core]
+                sys.modules[package.__name__] = package
+                build = importlib.import_module(package.__name__ + ".efficient_sam").build_efficient_sam
+                torch.manual_seed(0)
+                model = build(encoder_patch_embed_dim=192, encoder_num_heads=3, checkpoint=None).eval()
+                if dtype == "fp16":
+                    model.image_encoder = half_encoder(model.image_encoder)
+                    model.sme2_dtype_applied = "image encoder float16; prompt encoder, mask decoder and inputs float32"
+                h, w = 1024, 1024
+                images = torch.randn((1, 3, h, w))
+                points = torch.rand((1, 1, 1, 2)) * torch.tensor([h, w])
+                labels = torch.ones((1, 1, 1))
+                return model, (images, points, labels), None, None
+
+
             def load(args):
                 if args.model_file:
                     return user_model(args.model_file, args.model_class)
                 if args.model == TOY_CNN:
                     return toy_cnn()
+                if args.model == EFFICIENT_SAM_UNTRAINED:
+                    return efficient_sam_untrained(args.dtype)
                 models = registry()
                 if args.model not in models:
-                    raise Failure("unknown_model", "unknown model %s" % args.model, available=sorted(list(models) + [TOY_CNN]))
+                    raise Failure("unknown_model", "unknown model %s" % args.model, available=sorted(list(models) + [TOY_CNN, EFFICIENT_SAM_UNTRAINED]))
                 from executorch.examples.models.model_factory import EagerModelFactory
                 made = EagerModelFactory.create_model(*models[args.model])
                 kwargs = made[2] if len(made) > 3 else None
@@ -770,7 +861,7 @@ public class ExportModel implements Callable<Integer> {
 
             def as_dtype(model, inputs, dtype):
                 import torch
-                if dtype != "fp16":
+                if dtype != "fp16" or getattr(model, "sme2_dtype_applied", None):
                     return model, inputs
                 half = lambda t: t.to(torch.float16) if isinstance(t, torch.Tensor) and t.is_floating_point() else t
                 return model.to(torch.float16), tuple(half(t) for t in inputs)
@@ -891,6 +982,8 @@ public class ExportModel implements Callable<Integer> {
                 model = model.eval()
                 inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
                 model, inputs = as_dtype(model, inputs, args.dtype)
+                if getattr(model, "sme2_dtype_applied", None):
+                    result["dtype_applied"] = model.sme2_dtype_applied
                 result["inputs"] = [{"shape": list(x.shape), "dtype": str(x.dtype)} for x in inputs if isinstance(x, torch.Tensor)]
                 times["load"] = round(time.time() - t, 2)
 
@@ -991,7 +1084,7 @@ public class ExportModel implements Callable<Integer> {
                 args = p.parse_args()
                 try:
                     if args.list_models:
-                        write_result(args.result, {"ok": True, "builtin": [TOY_CNN], "registry": sorted(registry()), "executorch": versions()["executorch"]})
+                        write_result(args.result, {"ok": True, "builtin": [TOY_CNN, EFFICIENT_SAM_UNTRAINED], "registry": sorted(registry()), "executorch": versions()["executorch"]})
                         return 0
                     result = {"ok": False, "versions": versions(), "inputs": [], "etrecord_api": None, "etrecord_route": None, "etrecord_error": None, "seconds": {}}
                     export(args, result)

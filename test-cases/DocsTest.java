@@ -402,12 +402,12 @@ class DocsTest {
         // The order is the reader's path: the Mac path (01-07), the SAM-family case study (08), then the advanced parts
         // (onboarding, Android), automation and team scale, and the reference pages at the end.
         assertEquals(List.of("01-performance-stack.md", "02-quick-start.md", "03-setup.md", "04-build-runners.md",
-                "05-export-models.md", "06-run-pipelines.md", "07-analyze-results.md",
+                "05-export-models.md", "06-run-pipelines.md", "07-analyze-results.md", "08-sam-case-study.md",
                 "09-onboard-your-model.md", "10-android-sme2.md", "11-agentic-kits.md", "12-team-scale-profiling.md",
                 "13-command-reference.md", "14-configuration-reference.md", "15-troubleshooting.md", "16-faq.md"), names);
         for (int i = 0; i < pages.size(); i++) {
             String name = names.get(i);
-            assertTrue(name.matches("[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);
+            assertTrue(name.matches(String.format("%02d", i + 1) + "-[a-z0-9]+(-[a-z0-9]+)*\\.md"), "page name " + name);
             Map<String, Object> fm = frontMatter(pages.get(i));
             for (String f : List.of("title", "weight", "layout", "description")) assertNotNull(fm.get(f), name + ": " + f);
             assertEquals("learningpathall", fm.get("layout"), name);
@@ -551,7 +551,7 @@ class DocsTest {
             }
         }
         assertEquals(List.of("sme2-analyze-results", "sme2-build-runners", "sme2-export-model", "sme2-onboard-model",
-                "sme2-run-android", "sme2-run-mac", "sme2-setup-workspace", "sme2-write-config"), names);
+                "sme2-run-android", "sme2-run-mac", "sme2-sam-case-study", "sme2-setup-workspace", "sme2-write-config"), names);
         String readme = Files.readString(REPO.resolve("agentic-kits/README.md"));
         for (String n : names) assertTrue(readme.contains("skills/" + n + "/SKILL.md"), "README lists " + n);
         String agents = Files.readString(REPO.resolve("agentic-kits/AGENTS.md"));

@@ -174,7 +174,7 @@ class ExportModelTest {
         TestKit.Run r = export("--list-models", "--json");
         assertEquals(0, r.code(), r.toString());
         JsonNode list = Kit.JSON.readTree(r.out());
-        assertEquals("[\"toy_cnn\"]", list.get("builtin").toString());
+        assertEquals("[\"toy_cnn\",\"efficient_sam_untrained\"]", list.get("builtin").toString());
         assertEquals(7, list.get("registry").size());
         assertEquals("mv3", list.at("/registry/3").asText());
     }

@@ -207,7 +207,8 @@ public final class RecordingFakes {
      * only once install_executorch.py ran (state file .venv/installed), and so does an import probe (-c: "python V",
      * "executorch V" as ValidateSetup reads them); install_executorch.py records the checkout's sha;
      * an export program (a .py file with --result) copies the file named by $FAKES/export-pte to --pte, writes --etrecord (not with fail-etrecord)
-     * and a result JSON; model "nosuch_model" gives an unknown-model error; --list-models prints the registry.
+     * and a result JSON; model "nosuch_model" gives an unknown-model error, model "efficient_sam" with fail-download a download
+     * error (its weights come from the network); --list-models prints the registry.
      */
     private String venvPythonScript(String version) {
         return header("python") + """
@@ -242,6 +243,8 @@ public final class RecordingFakes {
                   echo "exporting $model ($backend, $dtype)"
                   if [ "$model" = nosuch_model ] || [ "$model" = mobilenet_v3_small ]; then
                     echo "{\\"ok\\": false, \\"error\\": {\\"kind\\": \\"unknown_model\\", \\"phase\\": \\"load\\", \\"message\\": \\"unknown model $model\\", \\"available\\": [\\"add\\", \\"mv2\\", \\"mv2_untrained\\", \\"mv3\\", \\"resnet18\\", \\"ds_cnn\\", \\"mobilenet_v1_025\\"]}}" > "$res"; exit 3; fi
+                  if [ "$model" = efficient_sam ] && [ -f "$FAKES/fail-download" ]; then echo "urllib.error.URLError: <urlopen error [Errno -3] Temporary failure in name resolution>"
+                    echo "{\\"ok\\": false, \\"error\\": {\\"kind\\": \\"download\\", \\"phase\\": \\"load\\", \\"message\\": \\"URLError: <urlopen error [Errno -3] Temporary failure in name resolution>\\"}}" > "$res"; exit 1; fi
                   if [ -f "$FAKES/fail-export" ]; then echo "Traceback (most recent call last):"; echo "RuntimeError: Missing out variants: {'aten::_fancy_op'}"
                     echo "{\\"ok\\": false, \\"error\\": {\\"kind\\": \\"unsupported_op\\", \\"phase\\": \\"to_executorch\\", \\"message\\": \\"RuntimeError: Missing out variants: {'aten::_fancy_op'}\\"}}" > "$res"; exit 1; fi
                   cp "$(cat "$FAKES/export-pte")" "$pte"
