@@ -1491,12 +1491,35 @@ public final class Kit {
             return n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
         }
 
-        /** The ExportModel command for a model path named like models/<model>_<backend>_<dtype>.pte. */
+        /**
+         * The names ExportModel exports with --model: its built-ins and ExecuTorch v1.3.1's example registry
+         * (examples/models/__init__.py). Any other name came from --model-file (the class's name in snake_case).
+         */
+        static final Set<String> EXPORT_MODEL_NAMES = Set.of("toy_cnn", "efficient_sam_untrained", "mul", "linear", "add",
+                "add_mul", "softmax", "conv1d", "dl3", "edsr", "emformer_transcribe", "emformer_predict", "emformer_join", "llama2",
+                "llama", "llama3_2_vision_encoder", "lstm", "mobilebert", "mv2", "mv2_untrained", "mv3", "vit", "w2l", "ic3", "ic4",
+                "resnet18", "resnet50", "llava", "efficient_sam", "qwen2_5_1_5b", "phi_4_mini", "smollm2", "deit_tiny",
+                "deep_autoencoder", "ds_cnn", "mobilenet_v1_025", "resnet8", "sdpa");
+        static final Pattern EXPORTED_NAME = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|q8|int8)");  // ExportModel's file names
+
+        /**
+         * The ExportModel command for a model path named like models/<model>_<backend>_<dtype>.pte (a q8 name, as other
+         * tools spell int8, asks for --dtype int8); a name that is not one of --model's names asks for the model file and
+         * the class it was named after. Null for any other file name.
+         */
+        public static String exportCommandFor(Path model) {
+            var m = EXPORTED_NAME.matcher(stem(model));
+            if (!m.matches()) return null;
+            String tail = (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2)) + " --dtype " + (m.group(3).equals("q8") ? "int8" : m.group(3));
+            return EXPORT_MODEL_NAMES.contains(m.group(1)) ? "jbang scripts/ExportModel.java --model " + m.group(1) + tail
+                    : "jbang scripts/ExportModel.java --model-file <your_model.py> --model-class <the class named " + m.group(1)
+                    + " in snake_case>" + tail;
+        }
+
+        /** {@link #exportCommandFor}, or an example command for a file name ExportModel does not write. */
         public static String exportCommand(Path model) {
-            var m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|int8)").matcher(stem(model));  // ExportModel's file names
-            if (!m.matches()) return "jbang scripts/ExportModel.java --model mv2 --dtype fp16";
-            return "jbang scripts/ExportModel.java --model " + m.group(1) + (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2))
-                    + " --dtype " + m.group(3);
+            String command = exportCommandFor(model);
+            return command != null ? command : "jbang scripts/ExportModel.java --model mv2 --dtype fp16";
         }
 
         /** A missing model joins the problems, with the ExportModel command that makes it. */

@@ -746,11 +746,8 @@ public class ValidateSetup implements Callable<Integer> {
      * for --dtype int8); for any other name, the command with placeholders.
      */
     static String exportCommand(Path pte) {
-        String stem = pte.getFileName().toString().replaceFirst("\\.pte$", "");
-        Matcher m = Pattern.compile("(.+)_(xnnpack|portable)_(fp32|fp16|q8|int8)").matcher(stem);
-        if (!m.matches()) return "jbang scripts/ExportModel.java --model <name> --dtype <fp32|fp16|int8> (it writes models/<name>_xnnpack_<dtype>.pte)";
-        return "jbang scripts/ExportModel.java --model " + m.group(1) + (m.group(2).equals("xnnpack") ? "" : " --backend " + m.group(2))
-                + " --dtype " + (m.group(3).equals("q8") ? "int8" : m.group(3));
+        String command = Kit.Pipeline.exportCommandFor(pte);
+        return command != null ? command : "jbang scripts/ExportModel.java --model <name> --dtype <fp32|fp16|int8> (it writes models/<name>_xnnpack_<dtype>.pte)";
     }
 
     private void checkModel(String id, Path pte) {

@@ -434,13 +434,19 @@ class MacPipelineTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("error: 3 problems before running:\n  " + model + ": model not found (\"model\" in " + ws.resolve("config.json") + ")\n"
                 + "  experiment mac_sme2_off: runner " + off + " not found\n  experiment mac_xnntrace: runner " + xnnlog + " not found\n"), r.err());
-        assertTrue(r.err().contains("fix: export it: jbang scripts/ExportModel.java --model mnv1 --dtype fp32 (or point \"model\" at an existing .pte)\n"
+        assertTrue(r.err().contains("fix: export it: jbang scripts/ExportModel.java --model-file <your_model.py> --model-class <the class named mnv1 in snake_case> --dtype fp32 (or point \"model\" at an existing .pte)\n"
                 + "     build them: jbang scripts/BuildRunners.java --variants host-sme2-off,host-sme2-on-xnnlog (or point \"runner_path\" at existing runners)\n"), r.err());
         assertFalse(Files.exists(ws.resolve("runs")));
         assertEquals("jbang scripts/ExportModel.java --model mv2 --dtype fp16", Kit.Pipeline.exportCommand(Path.of("x/model.pte")));
         assertEquals("jbang scripts/ExportModel.java --model mv3 --dtype int8", Kit.Pipeline.exportCommand(Path.of("x/mv3_xnnpack_int8.pte")));
         assertEquals("jbang scripts/ExportModel.java --model resnet18 --backend portable --dtype fp32",
                 Kit.Pipeline.exportCommand(Path.of("x/resnet18_portable_fp32.pte")));
+        // a name that is not one of --model's came from --model-file: the hint asks for that file, never for --model
+        assertEquals("jbang scripts/ExportModel.java --model-file <your_model.py> --model-class <the class named sam_style_encoder_xnn in snake_case> --dtype fp32",
+                Kit.Pipeline.exportCommand(Path.of("models/sam_style_encoder_xnn_xnnpack_fp32.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model efficient_sam_untrained --dtype fp16",
+                Kit.Pipeline.exportCommand(Path.of("models/efficient_sam_untrained_xnnpack_fp16.pte")));
+        assertEquals("jbang scripts/ExportModel.java --model mv2 --dtype int8", Kit.Pipeline.exportCommand(Path.of("models/mv2_xnnpack_q8.pte")));
     }
 
     @Test

@@ -22,7 +22,8 @@ class NavigationAndFaqTest {
     static final List<String[]> CARDS = List.of(new String[]{"sme2-setup-workspace", "Setup"}, new String[]{"sme2-build-runners", "Build"},
             new String[]{"sme2-export-model", "Export"}, new String[]{"sme2-write-config", "Run on macOS or Linux"},
             new String[]{"sme2-run-mac", "Run on macOS or Linux"}, new String[]{"sme2-run-android", "Run on Android"},
-            new String[]{"sme2-analyze-results", "Analyze"}, new String[]{"sme2-onboard-model", "Export"});
+            new String[]{"sme2-analyze-results", "Analyze"}, new String[]{"sme2-onboard-model", "Export"},
+            new String[]{"sme2-sam-case-study", "Export", "Run on macOS or Linux", "Run on Android", "Analyze"});
     static final Pattern LINK = Pattern.compile("\\[([^\\]]+)\\]\\(([0-9]{2}-[a-z0-9-]+)/\\)");
 
     @Test
@@ -50,10 +51,17 @@ class NavigationAndFaqTest {
         String text = Files.readString(page);
         for (String kit : List.of("agentic-kits/AGENTS.md", "agentic-kits/README.md"))
             assertTrue(Files.readString(REPO.resolve(kit)).contains("`" + TroubleshootingPageTest.PAGE + "`"), kit + " points at " + TroubleshootingPageTest.PAGE);
+        try (var dirs = Files.list(REPO.resolve("agentic-kits/skills"))) {
+            assertEquals(dirs.map(d -> d.getFileName().toString()).sorted().toList(), CARDS.stream().map(c -> c[0]).sorted().toList(),
+                    "every step card is checked for its pointer");
+        }
         for (String[] card : CARDS) {
             String failure = DocsTest.section(Files.readString(REPO.resolve("agentic-kits/skills/" + card[0] + "/SKILL.md")), "## Failure handling");
-            assertTrue(failure.contains("`" + TroubleshootingPageTest.PAGE + "` (section \"" + card[1] + "\")"), card[0] + ": failure handling points at the section " + card[1]);
-            assertTrue(text.contains("\n### " + card[1] + "\n"), "the troubleshooting page has the section " + card[1]);
+            List<String> sections = List.of(card).subList(1, card.length);
+            String pointer = "`" + TroubleshootingPageTest.PAGE + "` (" + (sections.size() == 1 ? "section " : "sections ")
+                    + String.join(", ", sections.stream().map(x -> "\"" + x + "\"").toList());
+            assertTrue(failure.contains(pointer + (sections.size() == 1 ? ")" : ":")), card[0] + ": failure handling points at " + pointer);
+            for (String section : sections) assertTrue(text.contains("\n### " + section + "\n"), "the troubleshooting page has the section " + section);
         }
     }
 
