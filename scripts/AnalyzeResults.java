@@ -3126,22 +3126,107 @@ public class AnalyzeResults implements Callable<Integer> {
         if (Double.isNaN(d)) return "nan";
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
         if (d == 0) return 1 / d < 0 ? "-0.0" : "0.0";
+        long[] fast = ShortestDigits.of(d);
+        if (fast != null) return pyFormat(d < 0, fast[0], (int) fast[1]);
+        BigDecimal bd = pyExactDigits(d).stripTrailingZeros();
+        return pyFormat(d < 0, bd.unscaledValue().abs().longValueExact(), bd.scale());
+    }
+
+    /** py's digits the slow, obviously exact way (the reference ShortestDigits is tested against): for p = 1..17, d rounded half-even to p digits, the first that reads back as d. */
+    static BigDecimal pyExactDigits(double d) {
         BigDecimal bd = null;
         BigDecimal exact = new BigDecimal(d);
         for (int p = 1; p <= 17; p++) {
             bd = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
             if (bd.doubleValue() == d) break;
         }
-        bd = bd.stripTrailingZeros();
-        String digits = bd.unscaledValue().abs().toString();
-        int exp = digits.length() - 1 - bd.scale();
-        String sign = d < 0 ? "-" : "";
-        if (exp >= -4 && exp < 16) {
-            String plain = bd.abs().toPlainString();
-            return sign + (plain.contains(".") ? plain : plain + ".0");
+        return bd;
+    }
+
+    /**
+     * pyExactDigits(d) in long arithmetic, for the ETDump's millions of durations: the same loop over p = 1..17, with
+     * d = m * 2^q rounded half-even to p digits exactly (an integer quotient and remainder) and "reads back as d" tested
+     * as "lies inside d's rounding interval, its ends only when m is even" (what a correctly rounded parse does).
+     * Returns null where the numbers do not fit in 64 bits (subnormals, huge or tiny values) or d's rounding interval is
+     * not symmetric (a power of two); py then takes the exact path.
+     */
+    static final class ShortestDigits {
+        private static final long[] POW5 = new long[28];
+        static { POW5[0] = 1; for (int i = 1; i < POW5.length; i++) POW5[i] = POW5[i - 1] * 5; }
+
+        /** {n, s}: |d|'s shortest digits n * 10^-s, or null (the exact path). */
+        static long[] of(double d) {
+            long bits = Double.doubleToRawLongBits(d) & Long.MAX_VALUE;
+            int be = (int) (bits >>> 52);
+            long frac = bits & ((1L << 52) - 1);
+            if (be == 0 || be == 0x7ff || frac == 0) return null;
+            long m = frac | (1L << 52);
+            int q = be - 1075;                                         // |d| = m * 2^q
+            int k = (int) Math.floor(Math.log10(Math.abs(d)));         // 10^k <= |d| < 10^(k+1), checked below
+            long first = roundTo(m, q, -k, FLOOR);
+            if (first < 1 || first > 9) return null;                  // off near a power of ten, or too large: the exact path
+            for (int p = 1; p <= 17; p++) {
+                int s = p - 1 - k;                                     // the p-digit value is n * 10^-s
+                long n = roundTo(m, q, s, ROUND_IF_EXACT);
+                if (n == NO_FIT) return null;
+                if (n >= 0) return new long[]{n, s};
+            }
+            return null;
         }
-        String mant = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-        return sign + mant + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+
+        private static final int FLOOR = 0, ROUND_IF_EXACT = 1;
+        private static final long NO_FIT = Long.MIN_VALUE;
+
+        /**
+         * m * 2^q * 10^s as an integer: FLOOR its integer part; ROUND_IF_EXACT rounded half-even to n, and n when n * 10^-s
+         * reads back as m * 2^q (lies in its rounding interval, the ends only when m is even), else -1. NO_FIT when the
+         * numbers do not fit in 64 bits.
+         */
+        private static long roundTo(long m, int q, int s, int mode) {
+            long n, rem, den, p5;
+            if (s >= 0) {                                              // m * 5^s / 2^sh
+                if (s >= POW5.length) return NO_FIT;
+                p5 = POW5[s];
+                long hi = Math.multiplyHigh(m, p5), lo = m * p5;       // 128-bit product (both factors < 2^63)
+                int sh = -(q + s);
+                if (sh <= 0 || sh > 62 || (hi >>> sh) != 0) return NO_FIT;
+                n = (hi << (64 - sh)) | (lo >>> sh);
+                if (n < 0) return NO_FIT;
+                rem = lo & ((1L << sh) - 1);
+                den = 1L << sh;
+            } else {                                                   // m / (5^u * 2^sh)
+                int u = -s, sh = u - q;
+                if (u >= POW5.length || q >= 0 || sh > 62 || Long.numberOfLeadingZeros(POW5[u]) <= sh + 1) return NO_FIT;
+                p5 = 0;
+                den = POW5[u] << sh;
+                n = m / den;
+                rem = m % den;
+            }
+            if (mode == FLOOR) return n;
+            boolean up = rem > den - rem || (rem == den - rem && (n & 1) == 1);
+            long r = up ? n + 1 : n, delta = up ? den - rem : rem;   // delta = |r - value| * den
+            // inside the rounding interval: |r - value| <= 2^(q-1) * 10^s; times den that is 5^s / 2 (s >= 0) or 1/2 (s < 0)
+            long twice = 2 * delta, limit = s >= 0 ? p5 : 1;
+            boolean even = (m & 1) == 0;
+            return twice < limit || (twice == limit && even) ? r : -1;
+        }
+    }
+
+    /** Python's repr layout of the digits n * 10^-scale (n > 0). */
+    private static String pyFormat(boolean negative, long n, int scale) {
+        while (n % 10 == 0) { n /= 10; scale--; }
+        String digits = Long.toString(n);
+        int len = digits.length(), exp = len - 1 - scale;
+        StringBuilder sb = new StringBuilder(24);
+        if (negative) sb.append('-');
+        if (exp >= -4 && exp < 16) {
+            if (scale <= 0) { sb.append(digits); for (int i = 0; i < -scale; i++) sb.append('0'); return sb.append(".0").toString(); }
+            if (scale >= len) { sb.append("0."); for (int i = 0; i < scale - len; i++) sb.append('0'); return sb.append(digits).toString(); }
+            return sb.append(digits, 0, len - scale).append('.').append(digits, len - scale, len).toString();
+        }
+        sb.append(digits.charAt(0));
+        if (len > 1) sb.append('.').append(digits, 1, len);
+        return sb.append('e').append(exp < 0 ? '-' : '+').append(Math.abs(exp) < 10 ? "0" : "").append(Math.abs(exp)).toString();
     }
 
     /** Inspector's op_types cell: a Python list repr, or "['a', 'b' ... 'z'] (N total)" from 5 entries on. */
@@ -4303,7 +4388,9 @@ public class AnalyzeResults implements Callable<Integer> {
             return switch (file) {
                 case CATEGORIES_SVG -> "Mean time per run by operator category, per experiment (stacked, with delegate and runtime overhead)";
                 case OPERATORS_SVG -> "Top " + m.top + " operators per experiment (mean ms per run, coloured by category)";
-                case LATENCY_SVG -> "End-to-end latency of every run, per experiment (dots = runs, box = p10 to p90, line = median)";
+                case LATENCY_SVG -> anyHistogram(m)
+                        ? "End-to-end latency of every run, per experiment (dots = runs, a histogram above " + DOT_LIMIT + " runs; box = p10 to p90, line = median)"
+                        : "End-to-end latency of every run, per experiment (dots = runs, box = p10 to p90, line = median)";
                 case COMPARISON_SVG -> "Category time before and after, per comparison (speedup and 95% CI in each panel title)";
                 default -> file;
             };
@@ -5013,6 +5100,13 @@ public class AnalyzeResults implements Callable<Integer> {
                 return this;
             }
 
+            Svg path(String d, String fill, String extra, String tip) {
+                body.append("<path d=\"").append(d).append("\" fill=\"").append(fill).append('"').append(extra == null ? "" : " " + extra);
+                if (tip == null) body.append("/>\n");
+                else body.append("><title>").append(esc(tip)).append("</title></path>\n");
+                return this;
+            }
+
             Svg circle(double x, double y, double r, String fill, String extra) {
                 body.append("<circle cx=\"").append(c(x)).append("\" cy=\"").append(c(y)).append("\" r=\"").append(c(r))
                         .append("\" fill=\"").append(fill).append('"').append(extra == null ? "" : " " + extra).append("/>\n");
@@ -5148,9 +5242,10 @@ public class AnalyzeResults implements Callable<Integer> {
 
         private static String latencySvg(Model m) {
             Svg s = new Svg();
-            double y = header(s, "End-to-end latency per run",
-                    "Method::execute of every timed run. Dots = runs, box = p10 to p90, thick line = median, whiskers = min to max. "
-                            + "Source: latency_ms and e2e_ms of each experiment.");
+            double y = header(s, "End-to-end latency per run", "Method::execute of every timed run. " + (anyHistogram(m)
+                    ? "Dots = runs; above " + DOT_LIMIT + " runs a histogram instead (bar height = runs in that interval), "
+                    : "Dots = runs, ") + "box = p10 to p90, thick line = median, whiskers = min to max. "
+                    + "Source: latency_ms and e2e_ms of each experiment.");
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
             for (Exp e : m.exps) {
                 for (double v : e.latency) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -5186,7 +5281,8 @@ public class AnalyzeResults implements Callable<Integer> {
                 if (fin(st.p10) && fin(st.p90))
                     s.rect(x0 + (st.p10 - base) * scale, yc - 9, (st.p90 - st.p10) * scale, 18, "#56B4E9",
                             "fill-opacity=\"0.35\" stroke=\"#0072B2\" stroke-width=\"1\"", e.label + ": p10 " + ms(st.p10) + " ms, p90 " + ms(st.p90) + " ms");
-                for (int j = 0; j < e.latency.length; j++)
+                if (e.latency.length > DOT_LIMIT) histogram(s, e.latency, x0, base, scale, plotW, yc);
+                else for (int j = 0; j < e.latency.length; j++)
                     s.circle(x0 + (e.latency[j] - base) * scale, yc + ((j * 7) % 9 - 4) * 1.6, 2.2, "#0072B2", "fill-opacity=\"0.7\"");
                 if (fin(st.median)) {
                     double xm = x0 + (st.median - base) * scale;
@@ -5199,8 +5295,41 @@ public class AnalyzeResults implements Callable<Integer> {
                 desc.add(e.label + " median " + ms(st.median) + " ms");
             }
             return s.finish(bottom + 46, "End-to-end latency per run per experiment",
-                    "Strip and box plot per experiment: " + String.join("; ", desc) + ".");
+                    (anyHistogram(m) ? "Strip or histogram" : "Strip") + " and box plot per experiment: " + String.join("; ", desc) + ".");
         }
+
+        /**
+         * Above this many runs an experiment's latency row is a histogram instead of one dot per run: dots stay readable
+         * (and the files small) up to a few hundred; 30,000 dots made latency.svg and report.html 2.2 MB each. The
+         * statistics drawn with it (median, p10/p90 box, min/max, n, CV) are those of the summary, from every run.
+         */
+        static final int DOT_LIMIT = 500;
+
+        private static boolean anyHistogram(Model m) { return m.exps.stream().anyMatch(e -> e.latency.length > DOT_LIMIT); }
+
+        /** One path of bars, one per HISTOGRAM_PX pixels of the axis, heights relative to the fullest bin (at least 1 px when not empty). */
+        private static void histogram(Svg s, double[] lat, double x0, double base, double scale, double plotW, double yc) {
+            int bins = Math.max(1, (int) (plotW / HISTOGRAM_PX));
+            double binMs = plotW / scale / bins;
+            int[] count = new int[bins];
+            for (double v : lat) {
+                if (!Double.isFinite(v)) continue;
+                count[Math.min(bins - 1, Math.max(0, (int) ((v - base) / binMs)))]++;
+            }
+            int max = Arrays.stream(count).max().orElse(0);
+            if (max == 0) return;
+            double full = 18, floor = yc + 9;
+            StringBuilder d = new StringBuilder();
+            for (int b = 0; b < bins; b++) {
+                if (count[b] == 0) continue;
+                double h = Math.max(1, full * count[b] / max);
+                d.append('M').append(c(x0 + b * HISTOGRAM_PX)).append(' ').append(c(floor)).append('v').append(c(-h))
+                        .append('h').append(c(HISTOGRAM_PX)).append('v').append(c(h)).append('z');
+            }
+            s.path(d.toString(), "#0072B2", "fill-opacity=\"0.75\"", lat.length + " runs in " + bins + " bins of " + ms3(binMs) + " ms");
+        }
+
+        private static final double HISTOGRAM_PX = 3;
 
         private static String comparisonSvg(Model m) {
             Svg s = new Svg();
