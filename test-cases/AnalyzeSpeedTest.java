@@ -55,6 +55,54 @@ class AnalyzeSpeedTest {
             assertNotNull(AnalyzeResults.ShortestDigits.of(d), "the fast path serves " + d);
     }
 
+    /** The ETDump decoded in two halves at once equals the one-pass decoding, and a corrupt file fails the same way. */
+    @Test
+    void twoHalvesAtOnceReadWhatOnePassReads() throws Exception {
+        int runs = 600;
+        double[] scales = new double[runs];
+        for (int i = 0; i < runs; i++) scales[i] = 1.0 + (i % 7) / 10.0;
+        byte[] good = EtdumpWriter.delegatedModel(EtdumpWriter.mobilenetLikeOps(), runs, scales).finish();
+        assertTrue(good.length >= AnalyzeResults.PARALLEL_MIN_BYTES, "the file is large enough for two halves: " + good.length);
+        assertEquals(describe(AnalyzeResults.parseEtdump("f", java.nio.ByteBuffer.wrap(good), false)),
+                describe(AnalyzeResults.parseEtdump("f", java.nio.ByteBuffer.wrap(good), true)));
+        SplittableRandom r = new SplittableRandom(7);
+        int failures = 0;
+        for (int k = 0; k < 60; k++) {
+            byte[] b = good.clone();
+            int at = 12 + r.nextInt(b.length - 16) & ~3;
+            int v = k % 3 == 0 ? -1 : k % 3 == 1 ? r.nextInt() : 0x7fff;
+            java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(at, v);
+            String one = outcome(b, false), two = outcome(b, true);
+            assertEquals(one, two, "word at byte " + at + " set to " + v);
+            if (one.startsWith("error")) failures++;
+        }
+        assertTrue(failures > 10, "the corruptions reach the errors: " + failures);
+    }
+
+    private static String outcome(byte[] b, boolean parallel) {
+        try {
+            return describe(AnalyzeResults.parseEtdump("f", java.nio.ByteBuffer.wrap(b), parallel));
+        } catch (Kit.UserError e) {
+            return "error " + e.getMessage();
+        }
+    }
+
+    /** Everything a decoded ETDump holds, as text (records with arrays compare by identity). */
+    private static String describe(AnalyzeResults.Etdump d) {
+        StringBuilder sb = new StringBuilder(d.version() + " " + d.emptyEvents() + " " + d.profileEvents() + " " + d.debugEvents() + " " + d.allocEvents() + "\n");
+        for (AnalyzeResults.RunData r : d.runs()) {
+            sb.append(r.name()).append(' ').append(r.bundledInputIndex()).append(' ').append(r.allocators()).append(' ').append(r.at()).append('\n');
+            if (r.events() == null) { sb.append("no events\n"); continue; }
+            for (AnalyzeResults.Ev e : r.events()) {
+                if (e instanceof AnalyzeResults.Profile p) sb.append(p).append(java.util.Arrays.toString(p.metadata()));
+                else if (e instanceof AnalyzeResults.Debug g) sb.append(g.name()).append(g.chainIndex()).append(g.instructionId()).append(g.at());
+                else sb.append(e);
+                sb.append('\n');
+            }
+        }
+        return sb.toString().replaceAll("metadata=\\[B@[0-9a-f]+", "");
+    }
+
     /** Python's float repr as the BASE version computed it (BigDecimal throughout): the oracle. */
     static String reference(double d) {
         if (Double.isNaN(d)) return "nan";
