@@ -191,6 +191,7 @@ public class AnalyzeResults implements Callable<Integer> {
         final ByteBuffer bb;
         final int base, len;
         final StrCache strings;
+        final EventStore events = new EventStore();
         long budget;
 
         /** Reads bytes [base, base+len) of a buffer (a heap array or a mapped file); offsets are relative to base. */
@@ -565,37 +566,116 @@ public class AnalyzeResults implements Callable<Integer> {
         int ev = fb.vector(rd, vt, 3);
         List<Ev> events = null;
         if (ev >= 0) {
-            int n = fb.count(ev, 4);
-            events = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                Ev e = event(fb, fb.elem(ev, i));
-                counts[e == null ? 0 : e instanceof Profile ? 1 : e instanceof Debug ? 2 : 3]++;
-                if (e != null) events.add(e);
-            }
+            int n = fb.count(ev, 4), from = fb.events.size();
+            for (int i = 0; i < n; i++) counts[event(fb, fb.elem(ev, i))]++;
+            events = fb.events.view(from);
         }
         return new RunData(name == null ? "" : name, bundled, List.copyOf(allocators), events, rd);
     }
 
-    /** An Event table: the first populated of profile_event, debug_event (Inspector's order), then allocation_event. */
-    private static Ev event(Fb fb, int e) {
+    /**
+     * An Event table, stored in fb.events: the first populated of profile_event, debug_event (Inspector's order), then
+     * allocation_event. Returns its kind: 0 none (not stored), 1 profile, 2 debug, 3 allocation.
+     */
+    private static int event(Fb fb, int e) {
         int vt = fb.vt(e);
         int pe = fb.table(e, vt, 0);
-        if (pe >= 0) return profile(fb, pe);
+        if (pe >= 0) { profile(fb, pe); return 1; }
         int de = fb.table(e, vt, 2);
-        if (de >= 0) return debug(fb, de);
+        if (de >= 0) { fb.events.add(debug(fb, de)); return 2; }
         int ae = fb.table(e, vt, 1);
         if (ae >= 0) {
             int avt = fb.vt(ae);
-            return new Alloc(fb.i32(ae, avt, 0, 0), fb.i64(ae, avt, 1, 0), ae);
+            fb.events.add(new Alloc(fb.i32(ae, avt, 0, 0), fb.i64(ae, avt, 1, 0), ae));
+            return 3;
         }
-        return null;
+        return 0;
     }
 
-    private static Profile profile(Fb fb, int p) {
+    /** A ProfileEvent into the columns of fb.events (fields read in the order the Profile record lists them). */
+    private static void profile(Fb fb, int p) {
         int vt = fb.vt(p);
         int meta = fb.vector(p, vt, 5);
-        return new Profile(fb.str(p, vt, 0), fb.i32(p, vt, 1, 0), fb.i32(p, vt, 2, -1), fb.i32(p, vt, 3, -1),
-                fb.str(p, vt, 4), meta < 0 ? null : fb.bytes(meta), fb.i64(p, vt, 6, 0), fb.i64(p, vt, 7, 0), p);
+        String name = fb.str(p, vt, 0);
+        int chain = fb.i32(p, vt, 1, 0), iid = fb.i32(p, vt, 2, -1), did = fb.i32(p, vt, 3, -1);
+        String dstr = fb.str(p, vt, 4);
+        byte[] metadata = meta < 0 ? null : fb.bytes(meta);
+        fb.events.profile(name, chain, iid, did, dstr, metadata, fb.i64(p, vt, 6, 0), fb.i64(p, vt, 7, 0), p);
+    }
+
+    /**
+     * The events of an ETDump without an object per event: the ProfileEvents' fields in columns (chunks of 4,096 events),
+     * the rare debug and allocation events as objects. A RunData's events are a view of its range; get(i) makes the
+     * Profile record when asked (a short-lived object), so a million events cost about 40 bytes each in a few hundred
+     * arrays instead of a million objects for the garbage collector to trace.
+     */
+    static final class EventStore {
+        private static final int SHIFT = 12, CHUNK = 1 << SHIFT, MASK = CHUNK - 1;
+        private final List<Chunk> chunks = new ArrayList<>();
+        private int size;
+
+        private static final class Chunk {
+            final String[] name = new String[CHUNK], delegateIdStr = new String[CHUNK];
+            final int[] chainIndex = new int[CHUNK], instructionId = new int[CHUNK], delegateIdInt = new int[CHUNK], at = new int[CHUNK];
+            final long[] start = new long[CHUNK], end = new long[CHUNK];
+            byte[][] metadata;   // null until an event has metadata other than "none"
+            Ev[] other;          // debug and allocation events; null until there is one
+        }
+
+        int size() { return size; }
+
+        private Chunk next() {
+            if ((size & MASK) == 0 && (size >>> SHIFT) == chunks.size()) chunks.add(new Chunk());
+            return chunks.get(size >>> SHIFT);
+        }
+
+        void profile(String name, int chainIndex, int instructionId, int delegateIdInt, String delegateIdStr, byte[] metadata,
+                     long start, long end, int at) {
+            Chunk c = next();
+            int i = size & MASK;
+            c.name[i] = name;
+            c.chainIndex[i] = chainIndex;
+            c.instructionId[i] = instructionId;
+            c.delegateIdInt[i] = delegateIdInt;
+            c.delegateIdStr[i] = delegateIdStr;
+            if (metadata != null) {
+                if (c.metadata == null) c.metadata = new byte[CHUNK][];
+                c.metadata[i] = metadata;
+            }
+            c.start[i] = start;
+            c.end[i] = end;
+            c.at[i] = at;
+            size++;
+        }
+
+        void add(Ev e) {
+            Chunk c = next();
+            if (c.other == null) c.other = new Ev[CHUNK];
+            c.other[size & MASK] = e;
+            size++;
+        }
+
+        Ev get(int index) {
+            Chunk c = chunks.get(index >>> SHIFT);
+            int i = index & MASK;
+            if (c.other != null && c.other[i] != null) return c.other[i];
+            return new Profile(c.name[i], c.chainIndex[i], c.instructionId[i], c.delegateIdInt[i], c.delegateIdStr[i],
+                    c.metadata == null ? null : c.metadata[i], c.start[i], c.end[i], c.at[i]);
+        }
+
+        /** The events stored from index from on, as a read-only list. */
+        List<Ev> view(int from) { return new View(this, from, size - from); }
+
+        private static final class View extends java.util.AbstractList<Ev> implements java.util.RandomAccess {
+            private final EventStore store;
+            private final int from, n;
+
+            View(EventStore store, int from, int n) { this.store = store; this.from = from; this.n = n; }
+
+            @Override public Ev get(int i) { java.util.Objects.checkIndex(i, n); return store.get(from + i); }
+
+            @Override public int size() { return n; }
+        }
     }
 
     private static Debug debug(Fb fb, int d) {
@@ -1302,7 +1382,8 @@ public class AnalyzeResults implements Callable<Integer> {
                 replay(d.file(), run.events(), plan);
                 continue;
             }
-            LinkedHashMap<ESig, Object[]> sigs = eventSignatures(run);
+            List<Ev> events = new ArrayList<>(run.events());   // the same objects for the signatures and the plan (an identity map)
+            LinkedHashMap<ESig, Object[]> sigs = eventSignatures(events);
             RunSig rs = new RunSig(run.name(), List.copyOf(sigs.keySet()), run.bundledInputIndex());
             Group g = groups.computeIfAbsent(rs, Group::new);
             g.runs.add(r);
@@ -1312,8 +1393,8 @@ public class AnalyzeResults implements Callable<Integer> {
                 accumulate(d.file(), acc, e.getValue());
                 if (e.getValue()[0] instanceof Profile p) contributing.put(p, acc);
             }
-            plan = new Acc[run.events().size()];
-            for (int i = 0; i < plan.length; i++) plan[i] = contributing.get(run.events().get(i));
+            plan = new Acc[events.size()];
+            for (int i = 0; i < plan.length; i++) plan[i] = contributing.get(events.get(i));
             prev = run;
             prevGroup = g;
         }
@@ -1357,9 +1438,9 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     /** A run's event signatures in Inspector's order, each with {profile event or null, debug events or null}. */
-    private static LinkedHashMap<ESig, Object[]> eventSignatures(RunData run) {
+    private static LinkedHashMap<ESig, Object[]> eventSignatures(List<Ev> events) {
         LinkedHashMap<IKey, InstrEvents> byInstr = new LinkedHashMap<>();
-        for (Ev e : run.events()) {
+        for (Ev e : events) {
             if (e instanceof Profile p) {
                 InstrEvents ie = byInstr.computeIfAbsent(new IKey(p.instructionId(), p.chainIndex(), p.delegateIdInt(), p.delegateIdStr()), InstrEvents::new);
                 if (ie.profiles == null) ie.profiles = new ArrayList<>(2);
