@@ -3284,7 +3284,7 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     /**
-     * pyExactDigits(d) in long arithmetic, for the ETDump's millions of durations: the same loop over p = 1..17, with
+     * pyExactDigits(d) in long arithmetic, for the ETDump's millions of durations: the same search over p = 1..17, with
      * d = m * 2^q rounded half-even to p digits exactly (an integer quotient and remainder) and "reads back as d" tested
      * as "lies inside d's rounding interval, its ends only when m is even" (what a correctly rounded parse does).
      * Returns null where the numbers do not fit in 64 bits (subnormals, huge or tiny values) or d's rounding interval is
@@ -3305,13 +3305,17 @@ public class AnalyzeResults implements Callable<Integer> {
             int k = (int) Math.floor(Math.log10(Math.abs(d)));         // 10^k <= |d| < 10^(k+1), checked below
             long first = roundTo(m, q, -k, FLOOR);
             if (first < 1 || first > 9) return null;                  // off near a power of ten, or too large: the exact path
-            for (int p = 1; p <= 17; p++) {
-                int s = p - 1 - k;                                     // the p-digit value is n * 10^-s
+            // the first p that reads back, found by bisection: with d's rounding interval symmetric (frac != 0), once
+            // p digits read back so do p + 1 (the nearest (p+1)-digit value is at least as near as the nearest p-digit one)
+            long[] found = null;
+            for (int lo = 1, hi = 17; lo <= hi; ) {
+                int p = (lo + hi) >>> 1, s = p - 1 - k;                // the p-digit value is n * 10^-s
                 long n = roundTo(m, q, s, ROUND_IF_EXACT);
                 if (n == NO_FIT) return null;
-                if (n >= 0) return new long[]{n, s};
+                if (n >= 0) { found = new long[]{n, s}; hi = p - 1; }
+                else lo = p + 1;
             }
-            return null;
+            return found;
         }
 
         private static final int FLOOR = 0, ROUND_IF_EXACT = 1;

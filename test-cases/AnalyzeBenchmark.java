@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Benchmark of AnalyzeResults (not a JUnit test; run it from the repository with
- * `./jbang test-cases/AnalyzeBenchmark.java [--runs N] [--repeat R] [--executorch DIR]`).
+ * `./jbang test-cases/AnalyzeBenchmark.java [--runs N] [--repeat R] [--executorch DIR] [--runtime-options "OPTS"]`).
  *
  * <p>Generates an ETDump of the MobileNet-sized graph (EtdumpWriter.mobilenetLikeOps(): 32 XNNPACK operators +
  * DELEGATE_CALL + Method::execute = 34 profile events per run), by default 30,000 runs = 1,020,002 profile events, 91 MB.
@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * devtools/etdump/etdump_schema_flatcc.fbs (with scalar_type.fbs beside it), read from an ExecuTorch checkout: --executorch
  * DIR, else the workspace's executorch/ (SME2_WORKSPACE or a parent folder holding executorch/, as the scripts find it);
  * it is never copied into this repository. Without flatc or the schema the ratios are skipped with the reason (the RSS
- * goal is still checked); without GNU time the side-by-side part is skipped.
+ * goal is still checked); without GNU time the side-by-side part is skipped. --runtime-options "-XX:+UseSerialGC ..." is a
+ * what-if for JVM flags in the script's header: the command then starts with ./jbang -R-XX:+UseSerialGC ... (said so in the output).
  *
  * <p>In-process, in this JVM limited to -Xmx512m: the reader's parse rate (best of 5), the whole analysis
  * (AnalyzeResults.run with --etdump --out) and the peak heap during it. Targets: parse >= 2,000,000 events/s, analysis
@@ -58,11 +59,13 @@ public class AnalyzeBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = 30_000, repeat = 5;
         Path executorch = null;
+        List<String> runtime = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(value(args, ++i));
                 case "--repeat" -> repeat = Integer.parseInt(value(args, ++i));
                 case "--executorch" -> executorch = Path.of(value(args, ++i));
+                case "--runtime-options" -> runtime = List.of(value(args, ++i).trim().split("\\s+"));
                 default -> {
                     if (args[i].matches("\\d+")) runs = Integer.parseInt(args[i]);
                     else usage("unknown argument " + args[i]);
@@ -73,13 +76,13 @@ public class AnalyzeBenchmark {
         Path repo = repo();
         Path dir = Files.createTempDirectory("analyze-benchmark");
         try {
-            System.exit(benchmark(repo, dir, runs, repeat, executorch) ? 0 : 1);
+            System.exit(benchmark(repo, dir, runs, repeat, executorch, runtime) ? 0 : 1);
         } finally {
             delete(dir);
         }
     }
 
-    static boolean benchmark(Path repo, Path dir, int runs, int repeat, Path executorch) throws Exception {
+    static boolean benchmark(Path repo, Path dir, int runs, int repeat, Path executorch, List<String> runtime) throws Exception {
         Path dump = dir.resolve("big.etdp");
         double[] scales = new double[runs];
         for (int i = 0; i < runs; i++) scales[i] = 1.0 + ((i * 7919L) % 97) / 400.0;
@@ -87,7 +90,7 @@ public class AnalyzeBenchmark {
         System.gc();
         boolean ok = inProcess(dump, dir);
         System.out.println();
-        return sideBySide(repo, dir, dump, repeat, executorch) && ok;
+        return sideBySide(repo, dir, dump, repeat, executorch, runtime) && ok;
     }
 
     // ------------------------------------------------------------------------------------------------ in this JVM
@@ -124,7 +127,7 @@ public class AnalyzeBenchmark {
 
     // ------------------------------------------------------------------------------------------------ side by side
 
-    static boolean sideBySide(Path repo, Path dir, Path dump, int repeat, Path executorch) throws Exception {
+    static boolean sideBySide(Path repo, Path dir, Path dump, int repeat, Path executorch, List<String> runtime) throws Exception {
         System.out.println("Side by side, " + repeat + " runs each, alternating:");
         if (!gnuTime()) {
             System.out.println("  SKIPPED: no GNU time at " + GNU_TIME + " (it measures the CPU and the peak RSS of a process tree;"
@@ -137,7 +140,11 @@ public class AnalyzeBenchmark {
                 : schema == null ? "no ExecuTorch checkout with devtools/etdump/etdump_schema_flatcc.fbs ("
                 + (executorch != null ? executorch + " has none" : "pass --executorch DIR, or set SME2_WORKSPACE to a workspace holding executorch/") + ")"
                 : null;
-        List<String> command = List.of(repo.resolve("jbang").toString(), "scripts/AnalyzeResults.java", "--etdump", dump.toString(), "--out");
+        List<String> command = new ArrayList<>(List.of(repo.resolve("jbang").toString()));
+        for (String o : runtime) command.add("-R" + o);
+        command.addAll(List.of("scripts/AnalyzeResults.java", "--etdump", dump.toString(), "--out"));
+        if (!runtime.isEmpty()) System.out.println("  WHAT-IF, not the shipped command: the script's JVM started with " + String.join(" ", runtime)
+                + " (as a //JAVA_OPTIONS line in its header would): ./jbang " + String.join(" ", command.subList(1, command.size() - 4)) + " scripts/AnalyzeResults.java ...");
         Sample warm = time(repo, append(command, dir.resolve("warm-up").toString()), dir.resolve("warm-up.log"));
         if (warm.code() != 0) throw new IllegalStateException("the command failed (exit " + warm.code() + "): " + Files.readString(dir.resolve("warm-up.log")));
         List<Sample> cmd = new ArrayList<>(), fc = new ArrayList<>();
@@ -163,7 +170,8 @@ public class AnalyzeBenchmark {
         System.out.println();
         System.out.println("| command | wall (median) | CPU user+sys (median) | peak RSS (largest) |");
         System.out.println("|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| `./jbang scripts/AnalyzeResults.java --etdump big.etdp --out o` (warm JBang cache) | %.2f s | %.2f s | %.0f MiB |%n", wall, cpu, rss);
+        System.out.printf(Locale.ROOT, "| `./jbang %sscripts/AnalyzeResults.java --etdump big.etdp --out o` (warm JBang cache) | %.2f s | %.2f s | %.0f MiB |%n",
+                runtime.isEmpty() ? "" : String.join(" ", command.subList(1, command.size() - 4)) + " ", wall, cpu, rss);
         boolean rssOk = rss <= RSS_GOAL_MIB;
         if (skip != null) {
             System.out.println("  ratios to flatc SKIPPED: " + skip);
@@ -281,7 +289,7 @@ public class AnalyzeBenchmark {
     }
 
     static void usage(String why) {
-        System.err.println("AnalyzeBenchmark: " + why + "\nusage: ./jbang test-cases/AnalyzeBenchmark.java [--runs N] [--repeat R] [--executorch DIR]");
+        System.err.println("AnalyzeBenchmark: " + why + "\nusage: ./jbang test-cases/AnalyzeBenchmark.java [--runs N] [--repeat R] [--executorch DIR] [--runtime-options \"JVM OPTIONS\"]");
         System.exit(2);
     }
 
