@@ -473,7 +473,7 @@ public final class Kit {
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
                 }
-            } catch (IOException e) { // a full disk, or a folder in the target's place: no temporary file is left behind
+            } catch (IOException | RuntimeException e) { // a full disk, a folder in the target's place, a failing Content: no temporary file is left behind
                 Files.deleteIfExists(tmp);
                 throw e;
             }

@@ -103,6 +103,17 @@ class AnalyzeSpeedTest {
         return sb.toString().replaceAll("metadata=\\[B@[0-9a-f]+", "");
     }
 
+    /** A streamed output that fails half-way leaves neither the file nor a temporary file behind. */
+    @Test
+    void aFailingStreamedWriteLeavesNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("inspector.csv");
+        assertThrows(IllegalStateException.class, () -> Kit.writeAtomic(f, out -> {
+            out.write("half a row".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            throw new IllegalStateException("failed while writing");
+        }));
+        try (var s = java.nio.file.Files.list(dir)) { assertEquals(List.of(), s.toList()); }
+    }
+
     /** Python's float repr as the BASE version computed it (BigDecimal throughout): the oracle. */
     static String reference(double d) {
         if (Double.isNaN(d)) return "nan";
