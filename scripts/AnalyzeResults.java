@@ -191,6 +191,7 @@ public class AnalyzeResults implements Callable<Integer> {
         final ByteBuffer bb;
         final int base, len;
         final StrCache strings;
+        final EventStore events = new EventStore();
         long budget;
 
         /** Reads bytes [base, base+len) of a buffer (a heap array or a mapped file); offsets are relative to base. */
@@ -470,7 +471,12 @@ public class AnalyzeResults implements Callable<Integer> {
 
     static Etdump parseEtdump(String file, byte[] b) { return parseEtdump(file, ByteBuffer.wrap(b)); }
 
-    static Etdump parseEtdump(String file, ByteBuffer buf) {
+    static Etdump parseEtdump(String file, ByteBuffer buf) { return parseEtdump(file, buf, true); }
+
+    /** From this many RunData blocks (and 1 MB) on, the blocks are decoded in two halves at once, on two cores. */
+    static final int PARALLEL_MIN_RUNS = 64, PARALLEL_MIN_BYTES = 1 << 20;
+
+    static Etdump parseEtdump(String file, ByteBuffer buf, boolean parallel) {
         int length = buf.capacity();
         Fb fb = new Fb(file, buf, 0, length, new StrCache());
         if (length == 0) throw fb.bad(0, "the file is empty (0 bytes): not an ETDump");
@@ -487,8 +493,50 @@ public class AnalyzeResults implements Callable<Integer> {
         List<RunData> runs = new ArrayList<>();
         int[] counts = new int[4];   // empty, profile, debug, allocation events
         int n = runsVec < 0 ? 0 : fb.count(runsVec, 4);
-        for (int i = 0; i < n; i++) runs.add(runData(fb, fb.elem(runsVec, i), counts));
+        List<RunData> halves = parallel && n >= PARALLEL_MIN_RUNS && length >= PARALLEL_MIN_BYTES
+                && Runtime.getRuntime().availableProcessors() > 1 ? inTwoHalves(fb, buf, runsVec, n, counts) : null;
+        if (halves != null) runs = halves;
+        else for (int i = 0; i < n; i++) runs.add(runData(fb, fb.elem(runsVec, i), counts));
         return new Etdump(file, version, List.copyOf(runs), length, counts[0], counts[1], counts[2], counts[3]);
+    }
+
+    /**
+     * The n RunData blocks decoded as two halves at once (the second on another thread, each with its own reader and
+     * string cache), or null to decode them in one pass instead: when either half fails, or both together spent more
+     * than the file's budget, the one-pass decoding repeats the work and fails exactly as it always did (same error,
+     * same byte offset). A file that decodes gives the same blocks either way.
+     */
+    private static List<RunData> inTwoHalves(Fb fb, ByteBuffer buf, int runsVec, int n, int[] counts) {
+        int mid = n / 2;
+        Fb first = new Fb(fb.file, buf, fb.base, fb.len, new StrCache()), second = new Fb(fb.file, buf, fb.base, fb.len, new StrCache());
+        int[] c1 = new int[4], c2 = new int[4];
+        RunData[] out = new RunData[n];
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread t = new Thread(() -> {
+            try {
+                for (int i = mid; i < n; i++) out[i] = runData(second, second.elem(runsVec, i), c2);
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        }, "etdump-reader");
+        t.start();
+        boolean ok = true;
+        try {
+            for (int i = 0; i < mid; i++) out[i] = runData(first, first.elem(runsVec, i), c1);
+        } catch (RuntimeException e) {
+            ok = false;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + fb.file, e);
+        }
+        long full = 2L * fb.len + 4096, spent = (full - first.budget) + (full - second.budget);
+        if (!ok || failed[0] != null || fb.budget - spent < 0) return null;
+        fb.budget -= spent;
+        for (int k = 0; k < 4; k++) counts[k] += c1[k] + c2[k];
+        return Arrays.asList(out);
     }
 
     static String orEmpty(String s) { return s == null ? "" : s; }
@@ -518,37 +566,116 @@ public class AnalyzeResults implements Callable<Integer> {
         int ev = fb.vector(rd, vt, 3);
         List<Ev> events = null;
         if (ev >= 0) {
-            int n = fb.count(ev, 4);
-            events = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                Ev e = event(fb, fb.elem(ev, i));
-                counts[e == null ? 0 : e instanceof Profile ? 1 : e instanceof Debug ? 2 : 3]++;
-                if (e != null) events.add(e);
-            }
+            int n = fb.count(ev, 4), from = fb.events.size();
+            for (int i = 0; i < n; i++) counts[event(fb, fb.elem(ev, i))]++;
+            events = fb.events.view(from);
         }
         return new RunData(name == null ? "" : name, bundled, List.copyOf(allocators), events, rd);
     }
 
-    /** An Event table: the first populated of profile_event, debug_event (Inspector's order), then allocation_event. */
-    private static Ev event(Fb fb, int e) {
+    /**
+     * An Event table, stored in fb.events: the first populated of profile_event, debug_event (Inspector's order), then
+     * allocation_event. Returns its kind: 0 none (not stored), 1 profile, 2 debug, 3 allocation.
+     */
+    private static int event(Fb fb, int e) {
         int vt = fb.vt(e);
         int pe = fb.table(e, vt, 0);
-        if (pe >= 0) return profile(fb, pe);
+        if (pe >= 0) { profile(fb, pe); return 1; }
         int de = fb.table(e, vt, 2);
-        if (de >= 0) return debug(fb, de);
+        if (de >= 0) { fb.events.add(debug(fb, de)); return 2; }
         int ae = fb.table(e, vt, 1);
         if (ae >= 0) {
             int avt = fb.vt(ae);
-            return new Alloc(fb.i32(ae, avt, 0, 0), fb.i64(ae, avt, 1, 0), ae);
+            fb.events.add(new Alloc(fb.i32(ae, avt, 0, 0), fb.i64(ae, avt, 1, 0), ae));
+            return 3;
         }
-        return null;
+        return 0;
     }
 
-    private static Profile profile(Fb fb, int p) {
+    /** A ProfileEvent into the columns of fb.events (fields read in the order the Profile record lists them). */
+    private static void profile(Fb fb, int p) {
         int vt = fb.vt(p);
         int meta = fb.vector(p, vt, 5);
-        return new Profile(fb.str(p, vt, 0), fb.i32(p, vt, 1, 0), fb.i32(p, vt, 2, -1), fb.i32(p, vt, 3, -1),
-                fb.str(p, vt, 4), meta < 0 ? null : fb.bytes(meta), fb.i64(p, vt, 6, 0), fb.i64(p, vt, 7, 0), p);
+        String name = fb.str(p, vt, 0);
+        int chain = fb.i32(p, vt, 1, 0), iid = fb.i32(p, vt, 2, -1), did = fb.i32(p, vt, 3, -1);
+        String dstr = fb.str(p, vt, 4);
+        byte[] metadata = meta < 0 ? null : fb.bytes(meta);
+        fb.events.profile(name, chain, iid, did, dstr, metadata, fb.i64(p, vt, 6, 0), fb.i64(p, vt, 7, 0), p);
+    }
+
+    /**
+     * The events of an ETDump without an object per event: the ProfileEvents' fields in columns (chunks of 4,096 events),
+     * the rare debug and allocation events as objects. A RunData's events are a view of its range; get(i) makes the
+     * Profile record when asked (a short-lived object), so a million events cost about 40 bytes each in a few hundred
+     * arrays instead of a million objects for the garbage collector to trace.
+     */
+    static final class EventStore {
+        private static final int SHIFT = 12, CHUNK = 1 << SHIFT, MASK = CHUNK - 1;
+        private final List<Chunk> chunks = new ArrayList<>();
+        private int size;
+
+        private static final class Chunk {
+            final String[] name = new String[CHUNK], delegateIdStr = new String[CHUNK];
+            final int[] chainIndex = new int[CHUNK], instructionId = new int[CHUNK], delegateIdInt = new int[CHUNK], at = new int[CHUNK];
+            final long[] start = new long[CHUNK], end = new long[CHUNK];
+            byte[][] metadata;   // null until an event has metadata other than "none"
+            Ev[] other;          // debug and allocation events; null until there is one
+        }
+
+        int size() { return size; }
+
+        private Chunk next() {
+            if ((size & MASK) == 0 && (size >>> SHIFT) == chunks.size()) chunks.add(new Chunk());
+            return chunks.get(size >>> SHIFT);
+        }
+
+        void profile(String name, int chainIndex, int instructionId, int delegateIdInt, String delegateIdStr, byte[] metadata,
+                     long start, long end, int at) {
+            Chunk c = next();
+            int i = size & MASK;
+            c.name[i] = name;
+            c.chainIndex[i] = chainIndex;
+            c.instructionId[i] = instructionId;
+            c.delegateIdInt[i] = delegateIdInt;
+            c.delegateIdStr[i] = delegateIdStr;
+            if (metadata != null) {
+                if (c.metadata == null) c.metadata = new byte[CHUNK][];
+                c.metadata[i] = metadata;
+            }
+            c.start[i] = start;
+            c.end[i] = end;
+            c.at[i] = at;
+            size++;
+        }
+
+        void add(Ev e) {
+            Chunk c = next();
+            if (c.other == null) c.other = new Ev[CHUNK];
+            c.other[size & MASK] = e;
+            size++;
+        }
+
+        Ev get(int index) {
+            Chunk c = chunks.get(index >>> SHIFT);
+            int i = index & MASK;
+            if (c.other != null && c.other[i] != null) return c.other[i];
+            return new Profile(c.name[i], c.chainIndex[i], c.instructionId[i], c.delegateIdInt[i], c.delegateIdStr[i],
+                    c.metadata == null ? null : c.metadata[i], c.start[i], c.end[i], c.at[i]);
+        }
+
+        /** The events stored from index from on, as a read-only list. */
+        List<Ev> view(int from) { return new View(this, from, size - from); }
+
+        private static final class View extends java.util.AbstractList<Ev> implements java.util.RandomAccess {
+            private final EventStore store;
+            private final int from, n;
+
+            View(EventStore store, int from, int n) { this.store = store; this.from = from; this.n = n; }
+
+            @Override public Ev get(int i) { java.util.Objects.checkIndex(i, n); return store.get(from + i); }
+
+            @Override public int size() { return n; }
+        }
     }
 
     private static Debug debug(Fb fb, int d) {
@@ -1255,7 +1382,8 @@ public class AnalyzeResults implements Callable<Integer> {
                 replay(d.file(), run.events(), plan);
                 continue;
             }
-            LinkedHashMap<ESig, Object[]> sigs = eventSignatures(run);
+            List<Ev> events = new ArrayList<>(run.events());   // the same objects for the signatures and the plan (an identity map)
+            LinkedHashMap<ESig, Object[]> sigs = eventSignatures(events);
             RunSig rs = new RunSig(run.name(), List.copyOf(sigs.keySet()), run.bundledInputIndex());
             Group g = groups.computeIfAbsent(rs, Group::new);
             g.runs.add(r);
@@ -1265,8 +1393,8 @@ public class AnalyzeResults implements Callable<Integer> {
                 accumulate(d.file(), acc, e.getValue());
                 if (e.getValue()[0] instanceof Profile p) contributing.put(p, acc);
             }
-            plan = new Acc[run.events().size()];
-            for (int i = 0; i < plan.length; i++) plan[i] = contributing.get(run.events().get(i));
+            plan = new Acc[events.size()];
+            for (int i = 0; i < plan.length; i++) plan[i] = contributing.get(events.get(i));
             prev = run;
             prevGroup = g;
         }
@@ -1310,9 +1438,9 @@ public class AnalyzeResults implements Callable<Integer> {
     }
 
     /** A run's event signatures in Inspector's order, each with {profile event or null, debug events or null}. */
-    private static LinkedHashMap<ESig, Object[]> eventSignatures(RunData run) {
+    private static LinkedHashMap<ESig, Object[]> eventSignatures(List<Ev> events) {
         LinkedHashMap<IKey, InstrEvents> byInstr = new LinkedHashMap<>();
-        for (Ev e : run.events()) {
+        for (Ev e : events) {
             if (e instanceof Profile p) {
                 InstrEvents ie = byInstr.computeIfAbsent(new IKey(p.instructionId(), p.chainIndex(), p.delegateIdInt(), p.delegateIdStr()), InstrEvents::new);
                 if (ie.profiles == null) ie.profiles = new ArrayList<>(2);
@@ -2938,6 +3066,17 @@ public class AnalyzeResults implements Callable<Integer> {
 
     /** Inspector's table (to_dataframe columns, OPERATOR_CALL rows kept); a trailing experiment column with several experiments. */
     static String inspectorCsv(List<Experiment> exps) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        try {
+            inspectorCsv(exps, w);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /** inspectorCsv written as it is made, a few rows at a time (30,000 runs make 34 MB that need not be in memory at once). */
+    static void inspectorCsv(List<Experiment> exps, java.io.Writer out) throws IOException {
         boolean many = exps.stream().filter(e -> e.blocks() != null).count() > 1;
         StringBuilder sb = new StringBuilder(INSPECTOR_HEADER).append(many ? ",experiment\n" : "\n");
         for (Experiment e : exps) {
@@ -2958,9 +3097,10 @@ public class AnalyzeResults implements Callable<Integer> {
                 cells.add(r.startTimes() == null ? null : pyLongs(r.startTimes()));
                 if (many) cells.add(e.in().label());
                 csvLine(sb, cells);
+                if (sb.length() >= 1 << 16) { out.append(sb); sb.setLength(0); }
             }
         }
-        return sb.toString();
+        out.append(sb);
     }
 
     /** A Python list of floats (Inspector's raw), or null. */
@@ -3142,22 +3282,111 @@ public class AnalyzeResults implements Callable<Integer> {
         if (Double.isNaN(d)) return "nan";
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
         if (d == 0) return 1 / d < 0 ? "-0.0" : "0.0";
+        long[] fast = ShortestDigits.of(d);
+        if (fast != null) return pyFormat(d < 0, fast[0], (int) fast[1]);
+        BigDecimal bd = pyExactDigits(d).stripTrailingZeros();
+        return pyFormat(d < 0, bd.unscaledValue().abs().longValueExact(), bd.scale());
+    }
+
+    /** py's digits the slow, obviously exact way (the reference ShortestDigits is tested against): for p = 1..17, d rounded half-even to p digits, the first that reads back as d. */
+    static BigDecimal pyExactDigits(double d) {
         BigDecimal bd = null;
         BigDecimal exact = new BigDecimal(d);
         for (int p = 1; p <= 17; p++) {
             bd = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
             if (bd.doubleValue() == d) break;
         }
-        bd = bd.stripTrailingZeros();
-        String digits = bd.unscaledValue().abs().toString();
-        int exp = digits.length() - 1 - bd.scale();
-        String sign = d < 0 ? "-" : "";
-        if (exp >= -4 && exp < 16) {
-            String plain = bd.abs().toPlainString();
-            return sign + (plain.contains(".") ? plain : plain + ".0");
+        return bd;
+    }
+
+    /**
+     * pyExactDigits(d) in long arithmetic, for the ETDump's millions of durations: the same search over p = 1..17, with
+     * d = m * 2^q rounded half-even to p digits exactly (an integer quotient and remainder) and "reads back as d" tested
+     * as "lies inside d's rounding interval, its ends only when m is even" (what a correctly rounded parse does).
+     * Returns null where the numbers do not fit in 64 bits (subnormals, huge or tiny values) or d's rounding interval is
+     * not symmetric (a power of two); py then takes the exact path.
+     */
+    static final class ShortestDigits {
+        private static final long[] POW5 = new long[28];
+        static { POW5[0] = 1; for (int i = 1; i < POW5.length; i++) POW5[i] = POW5[i - 1] * 5; }
+
+        /** {n, s}: |d|'s shortest digits n * 10^-s, or null (the exact path). */
+        static long[] of(double d) {
+            long bits = Double.doubleToRawLongBits(d) & Long.MAX_VALUE;
+            int be = (int) (bits >>> 52);
+            long frac = bits & ((1L << 52) - 1);
+            if (be == 0 || be == 0x7ff || frac == 0) return null;
+            long m = frac | (1L << 52);
+            int q = be - 1075;                                         // |d| = m * 2^q
+            int k = (int) Math.floor(Math.log10(Math.abs(d)));         // 10^k <= |d| < 10^(k+1), checked below
+            long first = roundTo(m, q, -k, FLOOR);
+            if (first < 1 || first > 9) return null;                  // off near a power of ten, or too large: the exact path
+            // the first p that reads back, found by bisection: with d's rounding interval symmetric (frac != 0), once
+            // p digits read back so do p + 1 (the nearest (p+1)-digit value is at least as near as the nearest p-digit one)
+            long[] found = null;
+            for (int lo = 1, hi = 17; lo <= hi; ) {
+                int p = (lo + hi) >>> 1, s = p - 1 - k;                // the p-digit value is n * 10^-s
+                long n = roundTo(m, q, s, ROUND_IF_EXACT);
+                if (n == NO_FIT) return null;
+                if (n >= 0) { found = new long[]{n, s}; hi = p - 1; }
+                else lo = p + 1;
+            }
+            return found;
         }
-        String mant = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-        return sign + mant + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+
+        private static final int FLOOR = 0, ROUND_IF_EXACT = 1;
+        private static final long NO_FIT = Long.MIN_VALUE;
+
+        /**
+         * m * 2^q * 10^s as an integer: FLOOR its integer part; ROUND_IF_EXACT rounded half-even to n, and n when n * 10^-s
+         * reads back as m * 2^q (lies in its rounding interval, the ends only when m is even), else -1. NO_FIT when the
+         * numbers do not fit in 64 bits.
+         */
+        private static long roundTo(long m, int q, int s, int mode) {
+            long n, rem, den, p5;
+            if (s >= 0) {                                              // m * 5^s / 2^sh
+                if (s >= POW5.length) return NO_FIT;
+                p5 = POW5[s];
+                long hi = Math.multiplyHigh(m, p5), lo = m * p5;       // 128-bit product (both factors < 2^63)
+                int sh = -(q + s);
+                if (sh <= 0 || sh > 62 || (hi >>> sh) != 0) return NO_FIT;
+                n = (hi << (64 - sh)) | (lo >>> sh);
+                if (n < 0) return NO_FIT;
+                rem = lo & ((1L << sh) - 1);
+                den = 1L << sh;
+            } else {                                                   // m / (5^u * 2^sh)
+                int u = -s, sh = u - q;
+                if (u >= POW5.length || q >= 0 || sh > 62 || Long.numberOfLeadingZeros(POW5[u]) <= sh + 1) return NO_FIT;
+                p5 = 0;
+                den = POW5[u] << sh;
+                n = m / den;
+                rem = m % den;
+            }
+            if (mode == FLOOR) return n;
+            boolean up = rem > den - rem || (rem == den - rem && (n & 1) == 1);
+            long r = up ? n + 1 : n, delta = up ? den - rem : rem;   // delta = |r - value| * den
+            // inside the rounding interval: |r - value| <= 2^(q-1) * 10^s; times den that is 5^s / 2 (s >= 0) or 1/2 (s < 0)
+            long twice = 2 * delta, limit = s >= 0 ? p5 : 1;
+            boolean even = (m & 1) == 0;
+            return twice < limit || (twice == limit && even) ? r : -1;
+        }
+    }
+
+    /** Python's repr layout of the digits n * 10^-scale (n > 0). */
+    private static String pyFormat(boolean negative, long n, int scale) {
+        while (n % 10 == 0) { n /= 10; scale--; }
+        String digits = Long.toString(n);
+        int len = digits.length(), exp = len - 1 - scale;
+        StringBuilder sb = new StringBuilder(24);
+        if (negative) sb.append('-');
+        if (exp >= -4 && exp < 16) {
+            if (scale <= 0) { sb.append(digits); for (int i = 0; i < -scale; i++) sb.append('0'); return sb.append(".0").toString(); }
+            if (scale >= len) { sb.append("0."); for (int i = 0; i < scale - len; i++) sb.append('0'); return sb.append(digits).toString(); }
+            return sb.append(digits, 0, len - scale).append('.').append(digits, len - scale, len).toString();
+        }
+        sb.append(digits.charAt(0));
+        if (len > 1) sb.append('.').append(digits, 1, len);
+        return sb.append('e').append(exp < 0 ? '-' : '+').append(Math.abs(exp) < 10 ? "0" : "").append(Math.abs(exp)).toString();
     }
 
     /** Inspector's op_types cell: a Python list repr, or "['a', 'b' ... 'z'] (N total)" from 5 entries on. */
@@ -3586,7 +3815,11 @@ public class AnalyzeResults implements Callable<Integer> {
         io.step("Writing the analysis of " + exps.size() + " experiment" + (exps.size() == 1 ? "" : "s") + " into " + dir);
         if (Files.isRegularFile(dir.resolve("analysis_summary.json"))) io.info("replacing the earlier analysis in " + dir);
         Kit.writeJson(dir.resolve("analysis_summary.json"), summary);
-        Kit.writeAtomic(dir.resolve("inspector.csv"), inspectorCsv(exps));
+        Kit.writeAtomic(dir.resolve("inspector.csv"), stream -> {
+            java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+            inspectorCsv(exps, w);
+            w.flush();
+        });
         Kit.writeAtomic(dir.resolve("operators.csv"), operatorsCsv(exps));
         Kit.writeAtomic(dir.resolve("categories.csv"), categoriesCsv(exps));
         Kit.writeAtomic(dir.resolve("kernels.csv"), kernelsCsv(exps));
@@ -4319,7 +4552,9 @@ public class AnalyzeResults implements Callable<Integer> {
             return switch (file) {
                 case CATEGORIES_SVG -> "Mean time per run by operator category, per experiment (stacked, with delegate and runtime overhead)";
                 case OPERATORS_SVG -> "Top " + m.top + " operators per experiment (mean ms per run, coloured by category)";
-                case LATENCY_SVG -> "End-to-end latency of every run, per experiment (dots = runs, box = p10 to p90, line = median)";
+                case LATENCY_SVG -> anyHistogram(m)
+                        ? "End-to-end latency of every run, per experiment (dots = runs, a histogram above " + DOT_LIMIT + " runs; box = p10 to p90, line = median)"
+                        : "End-to-end latency of every run, per experiment (dots = runs, box = p10 to p90, line = median)";
                 case COMPARISON_SVG -> "Category time before and after, per comparison (speedup and 95% CI in each panel title)";
                 default -> file;
             };
@@ -5029,6 +5264,13 @@ public class AnalyzeResults implements Callable<Integer> {
                 return this;
             }
 
+            Svg path(String d, String fill, String extra, String tip) {
+                body.append("<path d=\"").append(d).append("\" fill=\"").append(fill).append('"').append(extra == null ? "" : " " + extra);
+                if (tip == null) body.append("/>\n");
+                else body.append("><title>").append(esc(tip)).append("</title></path>\n");
+                return this;
+            }
+
             Svg circle(double x, double y, double r, String fill, String extra) {
                 body.append("<circle cx=\"").append(c(x)).append("\" cy=\"").append(c(y)).append("\" r=\"").append(c(r))
                         .append("\" fill=\"").append(fill).append('"').append(extra == null ? "" : " " + extra).append("/>\n");
@@ -5164,9 +5406,10 @@ public class AnalyzeResults implements Callable<Integer> {
 
         private static String latencySvg(Model m) {
             Svg s = new Svg();
-            double y = header(s, "End-to-end latency per run",
-                    "Method::execute of every timed run. Dots = runs, box = p10 to p90, thick line = median, whiskers = min to max. "
-                            + "Source: latency_ms and e2e_ms of each experiment.");
+            double y = header(s, "End-to-end latency per run", "Method::execute of every timed run. " + (anyHistogram(m)
+                    ? "Dots = runs; above " + DOT_LIMIT + " runs a histogram instead (bar height = runs in that interval), "
+                    : "Dots = runs, ") + "box = p10 to p90, thick line = median, whiskers = min to max. "
+                    + "Source: latency_ms and e2e_ms of each experiment.");
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
             for (Exp e : m.exps) {
                 for (double v : e.latency) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -5202,7 +5445,8 @@ public class AnalyzeResults implements Callable<Integer> {
                 if (fin(st.p10) && fin(st.p90))
                     s.rect(x0 + (st.p10 - base) * scale, yc - 9, (st.p90 - st.p10) * scale, 18, "#56B4E9",
                             "fill-opacity=\"0.35\" stroke=\"#0072B2\" stroke-width=\"1\"", e.label + ": p10 " + ms(st.p10) + " ms, p90 " + ms(st.p90) + " ms");
-                for (int j = 0; j < e.latency.length; j++)
+                if (e.latency.length > DOT_LIMIT) histogram(s, e.latency, x0, base, scale, plotW, yc);
+                else for (int j = 0; j < e.latency.length; j++)
                     s.circle(x0 + (e.latency[j] - base) * scale, yc + ((j * 7) % 9 - 4) * 1.6, 2.2, "#0072B2", "fill-opacity=\"0.7\"");
                 if (fin(st.median)) {
                     double xm = x0 + (st.median - base) * scale;
@@ -5215,8 +5459,41 @@ public class AnalyzeResults implements Callable<Integer> {
                 desc.add(e.label + " median " + ms(st.median) + " ms");
             }
             return s.finish(bottom + 46, "End-to-end latency per run per experiment",
-                    "Strip and box plot per experiment: " + String.join("; ", desc) + ".");
+                    (anyHistogram(m) ? "Strip or histogram" : "Strip") + " and box plot per experiment: " + String.join("; ", desc) + ".");
         }
+
+        /**
+         * Above this many runs an experiment's latency row is a histogram instead of one dot per run: dots stay readable
+         * (and the files small) up to a few hundred; 30,000 dots made latency.svg and report.html 2.2 MB each. The
+         * statistics drawn with it (median, p10/p90 box, min/max, n, CV) are those of the summary, from every run.
+         */
+        static final int DOT_LIMIT = 500;
+
+        private static boolean anyHistogram(Model m) { return m.exps.stream().anyMatch(e -> e.latency.length > DOT_LIMIT); }
+
+        /** One path of bars, one per HISTOGRAM_PX pixels of the axis, heights relative to the fullest bin (at least 1 px when not empty). */
+        private static void histogram(Svg s, double[] lat, double x0, double base, double scale, double plotW, double yc) {
+            int bins = Math.max(1, (int) (plotW / HISTOGRAM_PX));
+            double binMs = plotW / scale / bins;
+            int[] count = new int[bins];
+            for (double v : lat) {
+                if (!Double.isFinite(v)) continue;
+                count[Math.min(bins - 1, Math.max(0, (int) ((v - base) / binMs)))]++;
+            }
+            int max = Arrays.stream(count).max().orElse(0);
+            if (max == 0) return;
+            double full = 18, floor = yc + 9;
+            StringBuilder d = new StringBuilder();
+            for (int b = 0; b < bins; b++) {
+                if (count[b] == 0) continue;
+                double h = Math.max(1, full * count[b] / max);
+                d.append('M').append(c(x0 + b * HISTOGRAM_PX)).append(' ').append(c(floor)).append('v').append(c(-h))
+                        .append('h').append(c(HISTOGRAM_PX)).append('v').append(c(h)).append('z');
+            }
+            s.path(d.toString(), "#0072B2", "fill-opacity=\"0.75\"", lat.length + " runs in " + bins + " bins of " + ms3(binMs) + " ms");
+        }
+
+        private static final double HISTOGRAM_PX = 3;
 
         private static String comparisonSvg(Model m) {
             Svg s = new Svg();

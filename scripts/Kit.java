@@ -453,13 +453,19 @@ public final class Kit {
 
     public static void writeAtomic(Path file, String text) { writeAtomic(file, text.getBytes(StandardCharsets.UTF_8)); }
 
-    public static void writeAtomic(Path file, byte[] bytes) {
+    public static void writeAtomic(Path file, byte[] bytes) { writeAtomic(file, out -> out.write(bytes)); }
+
+    /** What writes a file's content to a stream (for a large file written as it is made, without the whole of it in memory). */
+    public interface Content { void writeTo(java.io.OutputStream out) throws IOException; }
+
+    /** Writes a file atomically from a stream: a temporary file beside the target, then a rename. */
+    public static void writeAtomic(Path file, Content content) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             try {
-                Files.write(tmp, bytes);
+                try (java.io.OutputStream out = Files.newOutputStream(tmp)) { content.writeTo(out); }
                 if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) // temp files are 0600; results are for everyone to read
                     Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
                 try {
@@ -467,7 +473,7 @@ public final class Kit {
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
                 }
-            } catch (IOException e) { // a full disk, or a folder in the target's place: no temporary file is left behind
+            } catch (IOException | RuntimeException e) { // a full disk, a folder in the target's place, a failing Content: no temporary file is left behind
                 Files.deleteIfExists(tmp);
                 throw e;
             }
