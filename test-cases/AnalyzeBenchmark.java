@@ -75,11 +75,13 @@ public class AnalyzeBenchmark {
         if (runs < 1 || repeat < 1) usage("--runs and --repeat must be at least 1");
         Path repo = repo();
         Path dir = Files.createTempDirectory("analyze-benchmark");
+        boolean ok;
         try {
-            System.exit(benchmark(repo, dir, runs, repeat, executorch, runtime) ? 0 : 1);
+            ok = benchmark(repo, dir, runs, repeat, executorch, runtime);
         } finally {
-            delete(dir);
+            delete(dir);   // before System.exit, which would skip a finally around it (154 MB left per run)
         }
+        System.exit(ok ? 0 : 1);
     }
 
     static boolean benchmark(Path repo, Path dir, int runs, int repeat, Path executorch, List<String> runtime) throws Exception {
