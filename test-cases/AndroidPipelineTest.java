@@ -553,6 +553,7 @@ class AndroidPipelineTest {
 
     @Test
     void ctrlCThroughJbangMarksTheRunInterruptedAndStopsTheDeviceProcess() throws Exception {
+        TestKit.assumeSigintIsDelivered();
         Path cfg = config("""
                 {"name": "first", "runner_path": "executorch/cmake-out/android-arm64-sme2-on/executor_runner", "runs": 2, "warmup": 0},
                 {"name": "hang", "runner_path": "executorch/cmake-out/android-arm64-sme2-on/executor_runner", "runs": 2, "warmup": 0, "env": {"FAKE_RUNNER_MODE": "hang"}},

@@ -321,6 +321,7 @@ class MacPipelineTest {
 
     @Test
     void ctrlCMarksTheRunInterruptedAndKeepsWhatFinished() throws Exception {
+        TestKit.assumeSigintIsDelivered();
         Path cfg = config("""
                 {"name": "first", "runner_path": "executorch/cmake-out/host-sme2-on/executor_runner", "runs": 2, "warmup": 0},
                 {"name": "hang", "runner_path": "executorch/cmake-out/host-sme2-on/executor_runner", "runs": 2, "warmup": 0, "env": {"FAKE_RUNNER_MODE": "hang"}},
