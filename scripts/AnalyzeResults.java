@@ -3769,12 +3769,12 @@ public class AnalyzeResults implements Callable<Integer> {
             var table = d == null ? null : new java.util.concurrent.FutureTask<>(() -> inspector(d, rec));
             if (table != null) new Thread(table, "inspector").start();
             Analysis an;
+            List<Block> blocks = null;
             try {
                 an = d == null ? null : analyse(d, prog, rec, job.skipFor(in), job.skipFrom(in));
             } finally {
-                if (table != null) await(table, "the Inspector table of " + in.etdump());   // its failure first, as it came first
+                if (table != null) blocks = await(table, "the Inspector table of " + in.etdump());   // its failure first, as it came first
             }
-            List<Block> blocks = table == null ? null : await(table, "the Inspector table of " + in.etdump());
             KernelLog klog = in.kernelLog() == null ? null : readKernelLog(in.kernelLog());
             core.add(new Experiment(in, d, blocks, an, klog, null, null, programView(prog, rec, an)));
         }
